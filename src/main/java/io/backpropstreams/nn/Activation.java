@@ -1,0 +1,55 @@
+package io.backpropstreams.nn;
+
+import java.util.Locale;
+
+/**
+ * Element-wise activation functions of a dense layer.
+ *
+ * <p>Every derivative here is expressed through the activation's <em>output</em> {@code o = f(net)},
+ * so backpropagation needs only the stored outputs of the forward pass:
+ * <ul>
+ *   <li>sigmoid: {@code f = 1/(1+e^-x)}, {@code f' = o(1-o)}</li>
+ *   <li>tanh: {@code f = tanh x}, {@code f' = 1-o²}</li>
+ *   <li>relu: {@code f = max(0,x)}, {@code f' = 1 if o > 0 else 0}</li>
+ *   <li>linear: {@code f = x}, {@code f' = 1}</li>
+ * </ul>
+ */
+public enum Activation {
+    SIGMOID {
+        @Override public double apply(double x) { return 1.0 / (1.0 + Math.exp(-x)); }
+        @Override public double derivativeFromOutput(double o) { return o * (1.0 - o); }
+    },
+    TANH {
+        @Override public double apply(double x) { return Math.tanh(x); }
+        @Override public double derivativeFromOutput(double o) { return 1.0 - o * o; }
+    },
+    RELU {
+        @Override public double apply(double x) { return x > 0.0 ? x : 0.0; }
+        @Override public double derivativeFromOutput(double o) { return o > 0.0 ? 1.0 : 0.0; }
+    },
+    LINEAR {
+        @Override public double apply(double x) { return x; }
+        @Override public double derivativeFromOutput(double o) { return 1.0; }
+    };
+
+    /** {@code f(x)}. */
+    public abstract double apply(double x);
+
+    /** {@code f'(net)} written in terms of {@code o = f(net)}. */
+    public abstract double derivativeFromOutput(double o);
+
+    /** Lower-case name used in specs and on the command line. */
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+
+    /** Parses {@code sigmoid|tanh|relu|linear}, case-insensitively. */
+    public static Activation parse(String name) {
+        for (Activation a : values()) {
+            if (a.id().equalsIgnoreCase(name.trim())) {
+                return a;
+            }
+        }
+        throw new IllegalArgumentException("unknown activation '" + name + "', expected one of sigmoid, tanh, relu, linear");
+    }
+}

@@ -1,0 +1,456 @@
+package io.backpropstreams.nn;
+
+import java.util.Arrays;
+
+/**
+ * A dense feed-forward network trained one sample at a time: the vectorized core.
+ *
+ * <p>All parameters live in one flat {@code double[]} laid out as {@link ParameterLayout} describes:
+ * {@code W_l[j][i] = params[weightOffset(l) + j·n_{l−1} + i]}. Activations and deltas live in
+ * buffers sized once for the shape, so {@link #step} allocates nothing.
+ *
+ * <p>One step on {@code (x, t)}:
+ * <pre>
+ *   forward    a₀ = x,  a_l = f_l(W_l·a_{l−1} + b_l)
+ *   loss       E = loss(a_L, t)                       (returned: the error before the update)
+ *   output     δ_L = ∂E/∂net_L
+ *   hidden     δ_{l−1} = f'_{l−1}(a_{l−1}) ⊙ (W_lᵀ·δ_l)
+ *   gradient   ∂E/∂W_l = δ_l·a_{l−1}ᵀ,   ∂E/∂b_l = δ_l
+ *   update     SGD: p ← p − η·g;   momentum: v ← μ·v − η·g, p ← p + v
+ * </pre>
+ * Under {@link UpdateRule#SIMULTANEOUS} every δ is computed before any weight moves (the true
+ * gradient). Under {@link UpdateRule#SEQUENTIAL} the layers are updated from the output backwards
+ * and each δ_{l−1} uses the already updated W_l.
+ *
+ * <p>A step that would make the loss, a delta or any parameter non-finite is refused with
+ * {@link StepRejectedException} and leaves the network untouched. For the simultaneous rule this
+ * costs nothing per parameter: the core keeps an upper bound on {@code max|p|} (and {@code max|v|})
+ * and proves the update finite from {@code η·max|δ_l|·max|a_{l−1}|} before applying it. Only when
+ * that bound gets close to overflow (or under the sequential rule, whose later deltas depend on
+ * earlier updates) does it take the exact path: copy, update, scan, restore on failure.
+ *
+ * <p>Not thread-safe: one network belongs to one stream task.
+ */
+public final class Network {
+
+    private static final double BOUND_LIMIT = 1e300;
+
+    private final NetworkSpec spec;
+    private final ParameterLayout layout;
+    private final int depth;
+    private final int[] size;
+    private final Activation[] activation;
+    private final double[] params;
+    private final double[] velocity;
+    private long step;
+
+    private final double[][] net;
+    private final double[][] out;
+    private final double[][] delta;
+    private double paramBound;
+    private double velocityBound;
+    private double[] backup;
+
+    /** A fresh network (step 0, zero velocity) with a copy of {@code params}. */
+    public Network(NetworkSpec spec, double[] params) {
+        this(spec, params, 0L, null);
+    }
+
+    /**
+     * Restores a network from its state.
+     *
+     * @param params   parameter vector, copied
+     * @param step     number of steps already taken, ≥ 0
+     * @param velocity momentum state, copied; null means zero (or not used)
+     */
+    public Network(NetworkSpec spec, double[] params, long step, double[] velocity) {
+        this.spec = spec;
+        this.layout = new ParameterLayout(spec.layers());
+        this.depth = layout.depth();
+        this.size = spec.layers().stream().mapToInt(Integer::intValue).toArray();
+        this.activation = new Activation[depth + 1];
+        for (int l = 1; l <= depth; l++) {
+            activation[l] = spec.activations().get(l - 1);
+        }
+        if (params == null || params.length != layout.parameterCount()) {
+            throw new IllegalArgumentException("shape " + spec.layers() + " has " + layout.parameterCount()
+                    + " parameters, got " + (params == null ? 0 : params.length));
+        }
+        Initializers.requireFinite(params, "parameter vector");
+        if (step < 0) {
+            throw new IllegalArgumentException("step count must be ≥ 0, got " + step);
+        }
+        this.params = params.clone();
+        this.step = step;
+        if (spec.optimizer() == Optimizer.MOMENTUM) {
+            if (velocity != null && velocity.length != params.length) {
+                throw new IllegalArgumentException("velocity has " + velocity.length + " values, expected " + params.length);
+            }
+            this.velocity = velocity == null ? new double[params.length] : velocity.clone();
+            Initializers.requireFinite(this.velocity, "velocity");
+        } else {
+            this.velocity = null;
+        }
+        this.net = new double[depth + 1][];
+        this.out = new double[depth + 1][];
+        this.delta = new double[depth + 1][];
+        for (int l = 0; l <= depth; l++) {
+            net[l] = new double[size[l]];
+            out[l] = new double[size[l]];
+            delta[l] = new double[size[l]];
+        }
+        this.paramBound = maxAbs(this.params, 0, this.params.length);
+        this.velocityBound = this.velocity == null ? 0.0 : maxAbs(this.velocity, 0, this.velocity.length);
+    }
+
+    /**
+     * One training step: forward, loss, backpropagation and update, in place.
+     *
+     * @return the loss of the forward pass <em>before</em> the update (the prequential error);
+     *         the outputs of that pass are readable with {@link #copyOutput(double[])}
+     * @throws IllegalArgumentException if a vector has the wrong length or a non-finite value
+     * @throws StepRejectedException    if the step would make anything non-finite; nothing changes
+     */
+    public double step(double[] input, double[] target) {
+        checkSample(input, target);
+        double loss = forwardAndLoss(input, target);
+        if (!Double.isFinite(loss)) {
+            throw new StepRejectedException("loss would be " + loss + " at step " + (step + 1));
+        }
+        spec.loss().outputDelta(out[depth], target, activation[depth], delta[depth], size[depth]);
+        if (spec.updateRule() == UpdateRule.SIMULTANEOUS) {
+            for (int l = depth; l > 1; l--) {
+                backpropagate(l);
+            }
+            if (!applyWithinBound()) {
+                applyChecked(false);
+            }
+        } else {
+            applyChecked(true);
+        }
+        step++;
+        return loss;
+    }
+
+    /**
+     * Forward pass only: writes the outputs into {@code output} (length {@code n_L}). Does not train.
+     */
+    public void predict(double[] input, double[] output) {
+        checkVector(input, size[0], "input");
+        if (output.length != size[depth]) {
+            throw new IllegalArgumentException("output buffer has " + output.length + " values, the network gives " + size[depth]);
+        }
+        forward(input);
+        System.arraycopy(out[depth], 0, output, 0, size[depth]);
+    }
+
+    /** The loss of the current parameters on {@code (input, target)}. Does not train. */
+    public double loss(double[] input, double[] target) {
+        checkSample(input, target);
+        return forwardAndLoss(input, target);
+    }
+
+    /**
+     * The true gradient {@code ∂E/∂p} of the current parameters, written into {@code gradient}
+     * (length {@link ParameterLayout#parameterCount()}), bias entries included even when biases are
+     * frozen. Does not train.
+     *
+     * @return the loss at the current parameters
+     */
+    public double gradient(double[] input, double[] target, double[] gradient) {
+        checkSample(input, target);
+        if (gradient.length != params.length) {
+            throw new IllegalArgumentException("gradient buffer has " + gradient.length + " values, expected " + params.length);
+        }
+        double loss = forwardAndLoss(input, target);
+        spec.loss().outputDelta(out[depth], target, activation[depth], delta[depth], size[depth]);
+        for (int l = depth; l > 1; l--) {
+            backpropagate(l);
+        }
+        for (int l = 1; l <= depth; l++) {
+            int nIn = size[l - 1];
+            double[] a = out[l - 1];
+            double[] d = delta[l];
+            int w = layout.weightOffset(l);
+            int b = layout.biasOffset(l);
+            for (int j = 0; j < size[l]; j++) {
+                for (int i = 0; i < nIn; i++) {
+                    gradient[w + j * nIn + i] = d[j] * a[i];
+                }
+                gradient[b + j] = d[j];
+            }
+        }
+        return loss;
+    }
+
+    /** Copies the outputs of the last forward pass into {@code dst}. */
+    public void copyOutput(double[] dst) {
+        System.arraycopy(out[depth], 0, dst, 0, size[depth]);
+    }
+
+    /** The net inputs {@code net_l = W_l·a_{l−1} + b_l} of the last forward pass, copied. */
+    public double[] netInput(int l) {
+        return net[l].clone();
+    }
+
+    /** The outputs {@code a_l} of layer {@code l} in the last forward pass, copied. */
+    public double[] layerOutput(int l) {
+        return out[l].clone();
+    }
+
+    /** The deltas {@code δ_l} of the last step or gradient call, copied. */
+    public double[] delta(int l) {
+        return delta[l].clone();
+    }
+
+    private double forwardAndLoss(double[] input, double[] target) {
+        forward(input);
+        return spec.loss().value(out[depth], target, size[depth]);
+    }
+
+    private void forward(double[] input) {
+        System.arraycopy(input, 0, out[0], 0, size[0]);
+        for (int l = 1; l <= depth; l++) {
+            int nIn = size[l - 1];
+            double[] a = out[l - 1];
+            double[] z = net[l];
+            double[] o = out[l];
+            Activation f = activation[l];
+            int w = layout.weightOffset(l);
+            int b = layout.biasOffset(l);
+            for (int j = 0; j < size[l]; j++) {
+                double s = dot(params, w + j * nIn, a, nIn) + params[b + j];
+                z[j] = s;
+                o[j] = f.apply(s);
+            }
+        }
+    }
+
+    /** {@code δ_{l−1} = f'(a_{l−1}) ⊙ (W_lᵀ·δ_l)}, reading the current {@code W_l}. */
+    private void backpropagate(int l) {
+        int nIn = size[l - 1];
+        double[] dPrev = delta[l - 1];
+        double[] d = delta[l];
+        int w = layout.weightOffset(l);
+        Arrays.fill(dPrev, 0, nIn, 0.0);
+        for (int j = 0; j < size[l]; j++) {
+            double dj = d[j];
+            int row = w + j * nIn;
+            for (int i = 0; i < nIn; i++) {
+                dPrev[i] += params[row + i] * dj;
+            }
+        }
+        Activation f = activation[l - 1];
+        double[] a = out[l - 1];
+        for (int i = 0; i < nIn; i++) {
+            dPrev[i] *= f.derivativeFromOutput(a[i]);
+        }
+    }
+
+    /** {@code W_l ← W_l − η·δ_l·a_{l−1}ᵀ} (and {@code b_l} when trained), through the optimizer. */
+    private void update(int l) {
+        int nIn = size[l - 1];
+        double[] a = out[l - 1];
+        double[] d = delta[l];
+        int w = layout.weightOffset(l);
+        int b = layout.biasOffset(l);
+        double eta = spec.learningRate();
+        boolean biases = spec.trainBiases();
+        if (velocity == null) {
+            for (int j = 0; j < size[l]; j++) {
+                double s = eta * d[j];
+                int row = w + j * nIn;
+                for (int i = 0; i < nIn; i++) {
+                    params[row + i] -= s * a[i];
+                }
+                if (biases) {
+                    params[b + j] -= s;
+                }
+            }
+        } else {
+            double mu = spec.momentum();
+            for (int j = 0; j < size[l]; j++) {
+                double s = eta * d[j];
+                int row = w + j * nIn;
+                for (int i = 0; i < nIn; i++) {
+                    double v = mu * velocity[row + i] - s * a[i];
+                    velocity[row + i] = v;
+                    params[row + i] += v;
+                }
+                if (biases) {
+                    double v = mu * velocity[b + j] - s;
+                    velocity[b + j] = v;
+                    params[b + j] += v;
+                }
+            }
+        }
+    }
+
+    /**
+     * Applies the simultaneous update if the parameter bound proves every result finite.
+     * By the triangle inequality {@code |p − η·δ_j·a_i| ≤ max|p| + η·max|δ_l|·max|a_{l−1}|}.
+     *
+     * @return false if the bound cannot prove it; nothing has changed then
+     */
+    private boolean applyWithinBound() {
+        double stepBound = 0.0;
+        for (int l = 1; l <= depth; l++) {
+            double d = maxAbs(delta[l], 0, size[l]);
+            double a = maxAbs(out[l - 1], 0, size[l - 1]);
+            if (!Double.isFinite(d) || !Double.isFinite(a)) {
+                throw new StepRejectedException("layer " + l + " delta or activation would be non-finite (max |δ| = "
+                        + d + ", max |a| = " + a + ") at step " + (step + 1));
+            }
+            if (spec.trainBiases()) {
+                a = Math.max(a, 1.0);
+            }
+            stepBound = Math.max(stepBound, spec.learningRate() * d * a);
+        }
+        for (int attempt = 0; attempt < 2; attempt++) {
+            double newVelocity = velocity == null ? stepBound : spec.momentum() * velocityBound + stepBound;
+            double newParams = paramBound + newVelocity;
+            if (newParams <= BOUND_LIMIT) {
+                for (int l = 1; l <= depth; l++) {
+                    update(l);
+                }
+                paramBound = newParams;
+                velocityBound = velocity == null ? 0.0 : newVelocity;
+                return true;
+            }
+            paramBound = maxAbs(params, 0, params.length);
+            velocityBound = velocity == null ? 0.0 : maxAbs(velocity, 0, velocity.length);
+        }
+        return false;
+    }
+
+    /**
+     * The exact path: saves the state, updates, scans every parameter and restores the saved state
+     * if any became non-finite. {@code sequential} recomputes each hidden delta after the layer
+     * above has moved.
+     */
+    private void applyChecked(boolean sequential) {
+        int n = params.length;
+        if (backup == null) {
+            backup = new double[velocity == null ? n : 2 * n];
+        }
+        System.arraycopy(params, 0, backup, 0, n);
+        if (velocity != null) {
+            System.arraycopy(velocity, 0, backup, n, n);
+        }
+        for (int l = depth; l >= 1; l--) {
+            if (sequential && l < depth) {
+                backpropagate(l + 1);
+            }
+            update(l);
+        }
+        int bad = -1;
+        double badValue = 0.0;
+        for (int k = 0; k < n && bad < 0; k++) {
+            if (!Double.isFinite(params[k]) || (velocity != null && !Double.isFinite(velocity[k]))) {
+                bad = k;
+                badValue = params[k];
+            }
+        }
+        if (bad >= 0) {
+            System.arraycopy(backup, 0, params, 0, n);
+            if (velocity != null) {
+                System.arraycopy(backup, n, velocity, 0, n);
+            }
+            throw new StepRejectedException("step " + (step + 1) + " would make parameter " + bad + " " + badValue
+                    + " (learning rate " + spec.learningRate() + ")");
+        }
+        paramBound = maxAbs(params, 0, n);
+        velocityBound = velocity == null ? 0.0 : maxAbs(velocity, 0, n);
+    }
+
+    private void checkSample(double[] input, double[] target) {
+        checkVector(input, size[0], "input");
+        checkVector(target, size[depth], "target");
+    }
+
+    private static void checkVector(double[] v, int expected, String what) {
+        if (v == null || v.length != expected) {
+            throw new IllegalArgumentException(what + " has " + (v == null ? 0 : v.length) + " values, the network expects " + expected);
+        }
+        for (int i = 0; i < v.length; i++) {
+            if (!Double.isFinite(v[i])) {
+                throw new IllegalArgumentException(what + "[" + i + "] is " + v[i] + "; values must be finite");
+            }
+        }
+    }
+
+    static double dot(double[] w, int off, double[] a, int n) {
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        int i = 0;
+        for (; i + 3 < n; i += 4) {
+            s0 += w[off + i] * a[i];
+            s1 += w[off + i + 1] * a[i + 1];
+            s2 += w[off + i + 2] * a[i + 2];
+            s3 += w[off + i + 3] * a[i + 3];
+        }
+        double s = (s0 + s1) + (s2 + s3);
+        for (; i < n; i++) {
+            s += w[off + i] * a[i];
+        }
+        return s;
+    }
+
+    private static double maxAbs(double[] v, int from, int to) {
+        double m = 0.0;
+        for (int i = from; i < to; i++) {
+            double x = Math.abs(v[i]);
+            if (!(x <= m)) {
+                m = x;
+            }
+        }
+        return m;
+    }
+
+    /** The spec this network was built from. */
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /** Where each layer's weights and biases sit in {@link #parameters()}. */
+    public ParameterLayout layout() {
+        return layout;
+    }
+
+    /** Number of steps applied so far. */
+    public long step() {
+        return step;
+    }
+
+    /** A copy of the flat parameter vector. */
+    public double[] parameters() {
+        return params.clone();
+    }
+
+    /** Parameter {@code k} of the flat vector. */
+    public double parameter(int k) {
+        return params[k];
+    }
+
+    /** A copy of the momentum velocity, or null for plain SGD. */
+    public double[] velocity() {
+        return velocity == null ? null : velocity.clone();
+    }
+
+    /** A copy of layer {@code l}'s weight matrix, row-major ({@code n_l·n_{l−1}} values). */
+    public double[] weights(int l) {
+        return Arrays.copyOfRange(params, layout.weightOffset(l), layout.weightOffset(l) + layout.weightCount(l));
+    }
+
+    /** A copy of layer {@code l}'s biases. */
+    public double[] biases(int l) {
+        return Arrays.copyOfRange(params, layout.biasOffset(l), layout.biasOffset(l) + size[l]);
+    }
+
+    /** An independent copy with the same spec, parameters, step and velocity. */
+    public Network copy() {
+        return new Network(spec, params, step, velocity);
+    }
+}

@@ -1,0 +1,111 @@
+package io.backpropstreams.nn;
+
+import java.util.List;
+
+/**
+ * The shape and training settings of a dense feed-forward network.
+ *
+ * @param layers       neuron counts from input to output, e.g. {@code [2,2,2]}; at least two entries, all positive
+ * @param activations  one activation per non-input layer ({@code layers.size() − 1} entries)
+ * @param loss         the loss minimised
+ * @param learningRate {@code η ≥ 0}
+ * @param updateRule   simultaneous (true gradient) or sequential (the lecture's first code)
+ * @param trainBiases  whether biases are updated; frozen biases keep their initial values, as in the lecture
+ * @param optimizer    plain SGD or SGD with momentum
+ * @param momentum     {@code μ ∈ [0,1)}, used only by {@link Optimizer#MOMENTUM}
+ */
+public record NetworkSpec(
+        List<Integer> layers,
+        List<Activation> activations,
+        Loss loss,
+        double learningRate,
+        UpdateRule updateRule,
+        boolean trainBiases,
+        Optimizer optimizer,
+        double momentum) {
+
+    /** Validates every field; the message names the offending value. */
+    public NetworkSpec {
+        if (layers == null || layers.size() < 2) {
+            throw new IllegalArgumentException("a network needs at least 2 layers (input and output), got "
+                    + (layers == null ? "none" : layers.size()));
+        }
+        layers = List.copyOf(layers);
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l) <= 0) {
+                throw new IllegalArgumentException("layer " + l + " has " + layers.get(l) + " neurons; every layer needs at least 1");
+            }
+        }
+        if (activations == null || activations.size() != layers.size() - 1) {
+            throw new IllegalArgumentException("a network with " + layers.size() + " layers needs "
+                    + (layers.size() - 1) + " activations, got " + (activations == null ? 0 : activations.size()));
+        }
+        activations = List.copyOf(activations);
+        if (loss == null || updateRule == null || optimizer == null) {
+            throw new IllegalArgumentException("loss, update rule and optimizer must be set");
+        }
+        if (!Double.isFinite(learningRate) || learningRate < 0) {
+            throw new IllegalArgumentException("learning rate must be a finite number ≥ 0, got " + learningRate);
+        }
+        if (!Double.isFinite(momentum) || momentum < 0 || momentum >= 1) {
+            throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
+        }
+        if (loss == Loss.CROSS_ENTROPY && activations.get(activations.size() - 1) != Activation.SIGMOID) {
+            throw new IllegalArgumentException("cross-entropy needs a sigmoid output layer, got "
+                    + activations.get(activations.size() - 1).id());
+        }
+        long params = 0;
+        for (int l = 1; l < layers.size(); l++) {
+            params += (long) layers.get(l) * (layers.get(l - 1) + 1);
+        }
+        if (params > Integer.MAX_VALUE - 64) {
+            throw new IllegalArgumentException("a network of shape " + layers + " has " + params + " parameters, more than one array holds");
+        }
+    }
+
+    /** A spec with one activation on every layer, squared error, simultaneous rule, frozen biases and plain SGD. */
+    public static NetworkSpec of(List<Integer> layers, Activation activation, double learningRate) {
+        return new NetworkSpec(layers, java.util.Collections.nCopies(Math.max(0, layers.size() - 1), activation),
+                Loss.SQUARED_ERROR, learningRate, UpdateRule.SIMULTANEOUS, false, Optimizer.SGD, 0.0);
+    }
+
+    /** Number of neurons in the input layer. */
+    public int inputSize() {
+        return layers.get(0);
+    }
+
+    /** Number of neurons in the output layer. */
+    public int outputSize() {
+        return layers.get(layers.size() - 1);
+    }
+
+    /** Number of weight layers ({@code layers.size() − 1}). */
+    public int depth() {
+        return layers.size() - 1;
+    }
+
+    /** Copy with another learning rate. */
+    public NetworkSpec withLearningRate(double eta) {
+        return new NetworkSpec(layers, activations, loss, eta, updateRule, trainBiases, optimizer, momentum);
+    }
+
+    /** Copy with another update rule. */
+    public NetworkSpec withUpdateRule(UpdateRule rule) {
+        return new NetworkSpec(layers, activations, loss, learningRate, rule, trainBiases, optimizer, momentum);
+    }
+
+    /** Copy with biases trained or frozen. */
+    public NetworkSpec withTrainBiases(boolean train) {
+        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, train, optimizer, momentum);
+    }
+
+    /** Copy with another loss. */
+    public NetworkSpec withLoss(Loss l) {
+        return new NetworkSpec(layers, activations, l, learningRate, updateRule, trainBiases, optimizer, momentum);
+    }
+
+    /** Copy with another optimizer and momentum. */
+    public NetworkSpec withOptimizer(Optimizer o, double mu) {
+        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, trainBiases, o, mu);
+    }
+}
