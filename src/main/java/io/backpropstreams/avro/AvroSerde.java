@@ -1,0 +1,95 @@
+package io.backpropstreams.avro;
+
+import org.apache.avro.Schema;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+
+/**
+ * A Kafka serde for a generated Avro record in Avro's <em>single-object encoding</em>: the two
+ * marker bytes {@code C3 01}, the schema's 8-byte CRC-64-AVRO fingerprint, then the binary datum.
+ * Any Avro library can read these records given the {@code .avsc} file; no schema registry is
+ * involved. Nulls map to nulls, so tombstones pass through.
+ *
+ * @param <T> the generated record class
+ */
+public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
+
+    private final Schema schema;
+    private final BinaryMessageEncoder<T> encoder;
+    private final BinaryMessageDecoder<T> decoder;
+
+    /** A serde for records of {@code schema} (pass the generated class's {@code getClassSchema()}). */
+    public AvroSerde(Schema schema) {
+        this.schema = schema;
+        this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+        this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+    }
+
+    /** The record schema. */
+    public Schema schema() {
+        return schema;
+    }
+
+    /** Single-object encoding of {@code record}. */
+    public byte[] encode(T record) {
+        try {
+            ByteBuffer buf = encoder.encode(record);
+            byte[] bytes = new byte[buf.remaining()];
+            buf.get(bytes);
+            return bytes;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Decodes single-object-encoded bytes.
+     *
+     * @throws DecodingException {@code unknown-schema} for a foreign fingerprint, {@code undecodable-avro} otherwise
+     */
+    public T decode(byte[] bytes) {
+        try {
+            return decoder.decode(bytes);
+        } catch (org.apache.avro.message.MissingSchemaException e) {
+            throw new DecodingException("unknown-schema", "Avro record has an unknown schema fingerprint; expected "
+                    + schema.getFullName() + ": " + e.getMessage(), e);
+        } catch (IOException | RuntimeException e) {
+            throw new DecodingException("undecodable-avro", "bytes do not decode as Avro " + schema.getName() + ": "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+    }
+
+    @Override
+    public Serializer<T> serializer() {
+        return (topic, data) -> data == null ? null : encode(data);
+    }
+
+    @Override
+    public Deserializer<T> deserializer() {
+        return (topic, data) -> {
+            if (data == null) {
+                return null;
+            }
+            try {
+                return decode(data);
+            } catch (DecodingException e) {
+                throw new SerializationException(e.getMessage(), e);
+            }
+        };
+    }
+
+    /** True if {@code bytes} start with the single-object-encoding marker {@code C3 01}. */
+    public static boolean isSingleObjectEncoded(byte[] bytes) {
+        return bytes != null && bytes.length >= 2 && (bytes[0] & 0xFF) == 0xC3 && bytes[1] == 0x01;
+    }
+}

@@ -1,0 +1,302 @@
+package io.backpropstreams.avro;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpropstreams.nn.Activation;
+import io.backpropstreams.nn.Initializers;
+import io.backpropstreams.nn.Lecture;
+import io.backpropstreams.nn.Loss;
+import io.backpropstreams.nn.NetworkSpec;
+import io.backpropstreams.nn.Optimizer;
+import io.backpropstreams.nn.UpdateRule;
+import io.backpropstreams.schema.ModelSpec;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Converts between the {@code ModelSpec} record, its JSON form and the numeric core.
+ *
+ * <p>The JSON form, used by files and tools:
+ * <pre>
+ * {"layers":[2,2,2], "activation":"sigmoid", "learningRate":0.5, "updateRule":"simultaneous",
+ *  "trainBiases":false, "weights":[[..],[..]], "biases":[[..],[..]], "seed":42, "publishEvery":1}
+ * </pre>
+ * {@code activation} may instead be a per-layer list {@code activations}. Optional: {@code loss}
+ * (squared | cross-entropy), {@code optimizer} (sgd | momentum), {@code momentum}, {@code init}
+ * (lecture | xavier | he | explicit). Without {@code init}, explicit {@code weights} mean explicit
+ * initialisation and their absence means Xavier from {@code seed}.
+ */
+public final class ModelSpecs {
+
+    /** What a spec turns into: the network's spec, its initial parameters, and how often to publish. */
+    public record Definition(NetworkSpec spec, double[] parameters, int publishEvery) {
+    }
+
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+    private static final Set<String> FIELDS = Set.of("layers", "activation", "activations", "loss", "learningRate",
+            "updateRule", "trainBiases", "init", "seed", "weights", "biases", "publishEvery", "optimizer", "momentum");
+
+    private ModelSpecs() {
+    }
+
+    /** The built-in lecture model as a spec: 2-2-2 sigmoid, lecture weights, frozen biases, η 0.5, simultaneous. */
+    public static ModelSpec lecture() {
+        return ModelSpec.newBuilder()
+                .setLayers(List.of(2, 2, 2))
+                .setActivations(List.of("sigmoid"))
+                .setLearningRate(Lecture.LEARNING_RATE)
+                .setInit("lecture")
+                .build();
+    }
+
+    /**
+     * Decodes a spec value: Avro single-object encoding or the JSON form.
+     *
+     * @throws DecodingException {@code invalid-spec}, {@code unknown-schema} or {@code undecodable-avro}
+     */
+    public static ModelSpec decode(byte[] bytes) {
+        if (AvroSerde.isSingleObjectEncoded(bytes)) {
+            return Serdes.MODEL_SPEC.decode(bytes);
+        }
+        return fromJson(new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Parses the JSON form.
+     *
+     * @throws DecodingException reason {@code invalid-spec}, naming the offending field
+     */
+    public static ModelSpec fromJson(String json) {
+        JsonNode root;
+        try {
+            root = MAPPER.readTree(json);
+        } catch (JsonProcessingException e) {
+            throw invalid("spec is not valid JSON: " + e.getOriginalMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid("spec must be a JSON object");
+        }
+        for (Iterator<String> it = root.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!FIELDS.contains(f)) {
+                throw invalid("spec has unknown field '" + f + "'; known fields: " + new java.util.TreeSet<>(FIELDS));
+            }
+        }
+        ModelSpec.Builder b = ModelSpec.newBuilder();
+        JsonNode layers = root.get("layers");
+        if (layers == null || !layers.isArray()) {
+            throw invalid("spec needs 'layers', an array of neuron counts such as [2,2,2]");
+        }
+        List<Integer> sizes = new ArrayList<>();
+        for (JsonNode n : layers) {
+            if (!n.isIntegralNumber()) {
+                throw invalid("'layers' must hold whole numbers, got " + n);
+            }
+            sizes.add(n.asInt());
+        }
+        b.setLayers(sizes);
+        if (root.has("activation") && root.has("activations")) {
+            throw invalid("give either 'activation' or 'activations', not both");
+        }
+        if (root.has("activations")) {
+            List<String> acts = new ArrayList<>();
+            for (JsonNode n : root.get("activations")) {
+                acts.add(n.asText());
+            }
+            b.setActivations(acts);
+        } else {
+            b.setActivations(List.of(text(root, "activation", "sigmoid")));
+        }
+        b.setLoss(text(root, "loss", "squared"));
+        JsonNode lr = root.get("learningRate");
+        if (lr == null || !lr.isNumber()) {
+            throw invalid("spec needs 'learningRate', a number" + (lr == null ? "" : ", got " + lr));
+        }
+        b.setLearningRate(lr.asDouble());
+        b.setUpdateRule(text(root, "updateRule", "simultaneous"));
+        b.setTrainBiases(bool(root, "trainBiases", false));
+        b.setSeed(root.has("seed") ? root.get("seed").asLong() : 0L);
+        b.setWeights(matrices(root, "weights"));
+        b.setBiases(matrices(root, "biases"));
+        b.setInit(text(root, "init", b.getWeights() != null ? "explicit" : "xavier"));
+        JsonNode pe = root.get("publishEvery");
+        if (pe != null && !pe.isIntegralNumber()) {
+            throw invalid("'publishEvery' must be a whole number, got " + pe);
+        }
+        b.setPublishEvery(pe == null ? 1 : pe.asInt());
+        b.setOptimizer(text(root, "optimizer", "sgd"));
+        JsonNode mu = root.get("momentum");
+        b.setMomentum(mu == null ? 0.0 : mu.asDouble());
+        ModelSpec spec = b.build();
+        toDefinition(spec);
+        return spec;
+    }
+
+    /** The JSON form of a spec. */
+    public static String toJson(ModelSpec spec) {
+        ObjectNode o = MAPPER.createObjectNode();
+        ArrayNode layers = o.putArray("layers");
+        spec.getLayers().forEach(layers::add);
+        if (spec.getActivations().size() == 1) {
+            o.put("activation", spec.getActivations().get(0));
+        } else {
+            ArrayNode a = o.putArray("activations");
+            spec.getActivations().forEach(a::add);
+        }
+        o.put("loss", spec.getLoss());
+        o.put("learningRate", spec.getLearningRate());
+        o.put("updateRule", spec.getUpdateRule());
+        o.put("trainBiases", spec.getTrainBiases());
+        o.put("init", spec.getInit());
+        o.put("seed", spec.getSeed());
+        putMatrices(o, "weights", spec.getWeights());
+        putMatrices(o, "biases", spec.getBiases());
+        o.put("publishEvery", spec.getPublishEvery());
+        o.put("optimizer", spec.getOptimizer());
+        o.put("momentum", spec.getMomentum());
+        return o.toString();
+    }
+
+    /**
+     * Validates a spec and builds the network definition it describes.
+     *
+     * @throws DecodingException reason {@code invalid-spec}, with the offending value
+     */
+    public static Definition toDefinition(ModelSpec s) {
+        try {
+            List<Integer> layers = s.getLayers();
+            if (layers.size() < 2) {
+                throw invalid("'layers' needs at least 2 entries (input and output), got " + layers);
+            }
+            List<Activation> activations = new ArrayList<>();
+            if (s.getActivations().size() == 1) {
+                activations.addAll(Collections.nCopies(layers.size() - 1, Activation.parse(s.getActivations().get(0))));
+            } else {
+                for (String a : s.getActivations()) {
+                    activations.add(Activation.parse(a));
+                }
+            }
+            NetworkSpec spec = new NetworkSpec(layers, activations, Loss.parse(s.getLoss()), s.getLearningRate(),
+                    UpdateRule.parse(s.getUpdateRule()), s.getTrainBiases(), Optimizer.parse(s.getOptimizer()), s.getMomentum());
+            if (s.getPublishEvery() < 1) {
+                throw invalid("'publishEvery' must be at least 1, got " + s.getPublishEvery());
+            }
+            String init = s.getInit().toLowerCase(Locale.ROOT);
+            double[] params = switch (init) {
+                case "lecture" -> {
+                    if (!layers.equals(List.of(2, 2, 2))) {
+                        throw invalid("init 'lecture' needs layers [2,2,2], got " + layers);
+                    }
+                    yield Lecture.initialParameters();
+                }
+                case "xavier" -> withBiases(spec, Initializers.xavier(spec, s.getSeed()), s.getBiases());
+                case "he" -> withBiases(spec, Initializers.he(spec, s.getSeed()), s.getBiases());
+                case "explicit" -> {
+                    if (s.getWeights() == null) {
+                        throw invalid("init 'explicit' needs 'weights'");
+                    }
+                    yield Initializers.explicit(spec, toArrays(s.getWeights()), s.getBiases() == null ? null : toArrays(s.getBiases()));
+                }
+                default -> throw invalid("unknown init '" + s.getInit() + "', expected lecture, xavier, he or explicit");
+            };
+            return new Definition(spec, params, s.getPublishEvery());
+        } catch (DecodingException e) {
+            throw e;
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private static double[] withBiases(NetworkSpec spec, double[] params, List<List<Double>> biases) {
+        if (biases == null) {
+            return params;
+        }
+        io.backpropstreams.nn.ParameterLayout layout = new io.backpropstreams.nn.ParameterLayout(spec.layers());
+        List<double[]> weights = new ArrayList<>();
+        for (int l = 1; l <= layout.depth(); l++) {
+            weights.add(java.util.Arrays.copyOfRange(params, layout.weightOffset(l), layout.weightOffset(l) + layout.weightCount(l)));
+        }
+        return Initializers.explicit(spec, weights, toArrays(biases));
+    }
+
+    private static List<double[]> toArrays(List<List<Double>> lists) {
+        List<double[]> out = new ArrayList<>(lists.size());
+        for (List<Double> l : lists) {
+            out.add(SampleCodec.toArray(l));
+        }
+        return out;
+    }
+
+    private static List<List<Double>> matrices(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isArray()) {
+            throw invalid("'" + field + "' must be an array of arrays of numbers, one per layer");
+        }
+        List<List<Double>> result = new ArrayList<>();
+        int l = 0;
+        for (JsonNode row : n) {
+            l++;
+            if (!row.isArray()) {
+                throw invalid("'" + field + "' layer " + l + " must be an array of numbers, got " + row);
+            }
+            List<Double> values = new ArrayList<>();
+            for (JsonNode v : row) {
+                if (!v.isNumber()) {
+                    throw invalid("'" + field + "' layer " + l + " holds a non-number " + v);
+                }
+                values.add(v.asDouble());
+            }
+            result.add(values);
+        }
+        return result;
+    }
+
+    private static void putMatrices(ObjectNode o, String field, List<List<Double>> m) {
+        if (m == null) {
+            return;
+        }
+        ArrayNode outer = o.putArray(field);
+        for (List<Double> row : m) {
+            ArrayNode inner = outer.addArray();
+            row.forEach(inner::add);
+        }
+    }
+
+    private static String text(JsonNode root, String field, String dflt) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isTextual()) {
+            throw invalid("'" + field + "' must be a string, got " + n);
+        }
+        return n.asText();
+    }
+
+    private static boolean bool(JsonNode root, String field, boolean dflt) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return dflt;
+        }
+        if (!n.isBoolean()) {
+            throw invalid("'" + field + "' must be true or false, got " + n);
+        }
+        return n.asBoolean();
+    }
+
+    private static DecodingException invalid(String message) {
+        return new DecodingException("invalid-spec", message);
+    }
+}

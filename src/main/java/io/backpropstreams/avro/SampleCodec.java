@@ -1,0 +1,170 @@
+package io.backpropstreams.avro;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import io.backpropstreams.schema.Sample;
+
+import java.io.IOException;
+import java.util.List;
+
+/**
+ * Reads a sample value in either accepted form and returns its vectors.
+ * <ul>
+ *   <li>Avro {@code Sample} in single-object encoding (recognised by its {@code C3 01} marker);</li>
+ *   <li>JSON {@code {"input":[0.05,0.1],"target":[0.01,0.99]}} (an optional {@code "id"} string is
+ *       allowed), so that {@code kafka-console-producer} or kcat can feed the trainer.</li>
+ * </ul>
+ * JSON is read with Jackson's streaming parser straight into {@code double[]}, without a tree.
+ * {@code NaN} and {@code Infinity} tokens are accepted here so that the trainer can reject them
+ * with the precise reason {@code non-finite-value} rather than a parse error.
+ */
+public final class SampleCodec {
+
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            .build();
+
+    /** A decoded sample. */
+    public record Vectors(double[] input, double[] target) {
+    }
+
+    private SampleCodec() {
+    }
+
+    /**
+     * Decodes {@code bytes}.
+     *
+     * @throws DecodingException with reason {@code empty-value}, {@code unknown-schema},
+     *         {@code undecodable-avro}, {@code malformed-json} or {@code wrong-json-shape}
+     */
+    public static Vectors decode(byte[] bytes) {
+        if (bytes == null || bytes.length == 0) {
+            throw new DecodingException("empty-value", "sample value is " + (bytes == null ? "null" : "empty"));
+        }
+        if (AvroSerde.isSingleObjectEncoded(bytes)) {
+            Sample s = Serdes.SAMPLE.decode(bytes);
+            return new Vectors(toArray(s.getInput()), toArray(s.getTarget()));
+        }
+        return decodeJson(bytes);
+    }
+
+    /** The JSON form of a sample. */
+    public static String toJson(double[] input, double[] target) {
+        StringBuilder sb = new StringBuilder(32 + 24 * (input.length + target.length));
+        sb.append("{\"input\":");
+        appendArray(sb, input);
+        sb.append(",\"target\":");
+        appendArray(sb, target);
+        return sb.append('}').toString();
+    }
+
+    /** The Avro single-object encoding of a sample. */
+    public static byte[] toAvro(double[] input, double[] target) {
+        return Serdes.SAMPLE.encode(new Sample(asList(input), asList(target), null));
+    }
+
+    private static Vectors decodeJson(byte[] bytes) {
+        double[] input = null;
+        double[] target = null;
+        try (JsonParser p = JSON.createParser(bytes)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new DecodingException("wrong-json-shape", "sample must be a JSON object {\"input\":[..],\"target\":[..]}, got "
+                        + describe(p.currentToken()));
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken t = p.nextToken();
+                switch (field) {
+                    case "input" -> input = readArray(p, t, "input");
+                    case "target" -> target = readArray(p, t, "target");
+                    case "id" -> {
+                        if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
+                            throw new DecodingException("wrong-json-shape", "sample field 'id' must be a string, got " + describe(t));
+                        }
+                    }
+                    default -> throw new DecodingException("wrong-json-shape", "sample has unknown field '" + field
+                            + "'; expected input, target and optionally id");
+                }
+            }
+            if (p.currentToken() != JsonToken.END_OBJECT) {
+                throw new DecodingException("malformed-json", "sample JSON is not a complete object");
+            }
+            if (p.nextToken() != null) {
+                throw new DecodingException("malformed-json", "sample JSON has trailing content after the object");
+            }
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new DecodingException("malformed-json", "sample is neither Avro nor valid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new DecodingException("malformed-json", "sample could not be read: " + e.getMessage(), e);
+        }
+        if (input == null || target == null) {
+            throw new DecodingException("wrong-json-shape", "sample JSON needs both 'input' and 'target' arrays, missing "
+                    + (input == null ? "'input'" : "'target'"));
+        }
+        return new Vectors(input, target);
+    }
+
+    private static double[] readArray(JsonParser p, JsonToken start, String field) throws IOException {
+        if (start != JsonToken.START_ARRAY) {
+            throw new DecodingException("wrong-json-shape", "sample field '" + field + "' must be an array of numbers, got " + describe(start));
+        }
+        double[] values = new double[8];
+        int n = 0;
+        JsonToken t;
+        while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
+            if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT) {
+                throw new DecodingException("wrong-json-shape", "sample field '" + field + "'[" + n + "] must be a number, got " + describe(t));
+            }
+            if (n == values.length) {
+                values = java.util.Arrays.copyOf(values, n * 2);
+            }
+            values[n++] = p.getDoubleValue();
+        }
+        return n == values.length ? values : java.util.Arrays.copyOf(values, n);
+    }
+
+    private static String describe(JsonToken t) {
+        if (t == null) {
+            return "nothing";
+        }
+        return switch (t) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "a number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> t.toString();
+        };
+    }
+
+    static double[] toArray(List<Double> list) {
+        double[] a = new double[list.size()];
+        for (int i = 0; i < a.length; i++) {
+            Double d = list.get(i);
+            a[i] = d;
+        }
+        return a;
+    }
+
+    static List<Double> asList(double[] values) {
+        Double[] boxed = new Double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return java.util.Arrays.asList(boxed);
+    }
+
+    private static void appendArray(StringBuilder sb, double[] values) {
+        sb.append('[');
+        for (int i = 0; i < values.length; i++) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(values[i]);
+        }
+        sb.append(']');
+    }
+}

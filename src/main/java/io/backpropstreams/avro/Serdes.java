@@ -1,0 +1,36 @@
+package io.backpropstreams.avro;
+
+import io.backpropstreams.schema.ModelSpec;
+import io.backpropstreams.schema.Sample;
+import io.backpropstreams.schema.TrainingMetric;
+import io.backpropstreams.schema.WeightsUpdate;
+import org.apache.avro.util.ClassSecurityValidator;
+
+/**
+ * One shared serde per record type.
+ *
+ * <p>Avro 1.12 only instantiates classes it trusts when decoding; our generated record classes
+ * are registered with its {@link ClassSecurityValidator} here, before any serde exists.
+ */
+public final class Serdes {
+
+    static {
+        ClassSecurityValidator.setGlobal(ClassSecurityValidator.composite(ClassSecurityValidator.getGlobal(),
+                ClassSecurityValidator.builder()
+                        .add(Sample.class).add(ModelSpec.class).add(WeightsUpdate.class)
+                        .add(io.backpropstreams.schema.LayerWeights.class).add(TrainingMetric.class)
+                        .build()));
+    }
+
+    /** {@code Sample}, single-object encoded. */
+    public static final AvroSerde<Sample> SAMPLE = new AvroSerde<>(Sample.getClassSchema());
+    /** {@code ModelSpec}, single-object encoded. */
+    public static final AvroSerde<ModelSpec> MODEL_SPEC = new AvroSerde<>(ModelSpec.getClassSchema());
+    /** {@code WeightsUpdate}, single-object encoded. */
+    public static final AvroSerde<WeightsUpdate> WEIGHTS_UPDATE = new AvroSerde<>(WeightsUpdate.getClassSchema());
+    /** {@code TrainingMetric}, single-object encoded. */
+    public static final AvroSerde<TrainingMetric> TRAINING_METRIC = new AvroSerde<>(TrainingMetric.getClassSchema());
+
+    private Serdes() {
+    }
+}

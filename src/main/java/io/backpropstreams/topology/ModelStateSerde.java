@@ -1,0 +1,56 @@
+package io.backpropstreams.topology;
+
+import io.backpropstreams.nn.NetworkCodec;
+import org.apache.kafka.common.errors.SerializationException;
+import org.apache.kafka.common.serialization.Deserializer;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
+
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+
+/**
+ * Bytes of a {@link ModelState} in the store and its changelog:
+ * {@code 'M' version:u8 publishEvery:i32 lossEma:f64} followed by {@link NetworkCodec}'s
+ * encoding of the network. Every double travels as its raw bits, so a restored model is
+ * bit-identical to the one that was stored.
+ */
+public final class ModelStateSerde implements Serde<ModelState> {
+
+    private static final int HEADER = 1 + 1 + 4 + 8;
+    private static final byte VERSION = 1;
+
+    /** Encodes {@code state}. */
+    public static byte[] encode(ModelState state) {
+        byte[] network = NetworkCodec.encode(state.network());
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + network.length);
+        buf.put((byte) 'M').put(VERSION).putInt(state.publishEvery()).putDouble(state.lossEma()).put(network);
+        return buf.array();
+    }
+
+    /** Decodes {@link #encode}'s bytes. */
+    public static ModelState decode(byte[] bytes) {
+        if (bytes.length < HEADER || bytes[0] != 'M' || bytes[1] != VERSION) {
+            throw new SerializationException("not a model state (" + bytes.length + " bytes)");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        buf.position(2);
+        int publishEvery = buf.getInt();
+        double ema = buf.getDouble();
+        try {
+            return new ModelState(NetworkCodec.decode(Arrays.copyOfRange(bytes, HEADER, bytes.length)), publishEvery, ema);
+        } catch (IllegalArgumentException e) {
+            throw new SerializationException("corrupt model state: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public Serializer<ModelState> serializer() {
+        return (topic, state) -> state == null ? null : encode(state);
+    }
+
+    @Override
+    public Deserializer<ModelState> deserializer() {
+        return (topic, bytes) -> bytes == null ? null : decode(bytes);
+    }
+}

@@ -1,0 +1,186 @@
+package io.backpropstreams.topology;
+
+import io.backpropstreams.avro.DecodingException;
+import io.backpropstreams.avro.ModelSpecs;
+import io.backpropstreams.avro.SampleCodec;
+import io.backpropstreams.avro.WeightsUpdates;
+import io.backpropstreams.nn.Lecture;
+import io.backpropstreams.nn.Network;
+import io.backpropstreams.nn.StepRejectedException;
+import io.backpropstreams.schema.ModelSpec;
+import io.backpropstreams.schema.TrainingMetric;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Trains the model each sample's key names, and creates, resets and deletes models from the
+ * {@code models} topic.
+ *
+ * <p>Per sample: decode, validate against the model, one forward/backward/update step of the
+ * core, store the new state, then emit a {@code TrainingMetric} (loss before the update) and,
+ * every {@code publishEvery} steps, a {@code WeightsUpdate}. Anything that cannot be applied goes
+ * to the dead-letter sink with its reason, and the model is not touched.
+ *
+ * <p>The store is the source of truth. Live {@link ModelState} objects are also kept in a map so
+ * that a model is deserialised once per task life, not once per sample; the map is emptied in
+ * {@link #init}, which Kafka Streams calls again whenever a task is re-created or revived after an
+ * aborted transaction, so it never outlives the store contents it mirrors.
+ */
+public final class TrainerProcessor implements Processor<byte[], byte[], Object, Object> {
+
+    private final TopicNames topics;
+    private final String storeName;
+    private final Map<String, ModelState> live = new HashMap<>();
+    private ProcessorContext<Object, Object> context;
+    private KeyValueStore<String, ModelState> store;
+
+    /**
+     * @param topics    topic names; records from {@code topics.models()} are specs, all others samples
+     * @param storeName the model store connected to this processor
+     */
+    public TrainerProcessor(TopicNames topics, String storeName) {
+        this.topics = topics;
+        this.storeName = storeName;
+    }
+
+    @Override
+    public void init(ProcessorContext<Object, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(storeName);
+        live.clear();
+    }
+
+    @Override
+    public void process(Record<byte[], byte[]> record) {
+        RecordMetadata meta = context.recordMetadata().orElseThrow();
+        if (meta.topic().equals(topics.models())) {
+            onSpec(record, meta);
+        } else {
+            onSample(record, meta);
+        }
+    }
+
+    private void onSample(Record<byte[], byte[]> record, RecordMetadata meta) {
+        if (record.key() == null) {
+            deadLetter(record, meta, "missing-key", "sample has no key; the key names the model to train");
+            return;
+        }
+        String id = new String(record.key(), StandardCharsets.UTF_8);
+        ModelState state = lookup(id);
+        boolean implicitLecture = state == null && Lecture.MODEL_ID.equals(id);
+        if (implicitLecture) {
+            state = new ModelState(Lecture.network(), 1, Double.NaN);
+        }
+        if (state == null) {
+            deadLetter(record, meta, "unknown-model", "no model '" + id + "'; create it on topic '" + topics.models()
+                    + "' first (the built-in model is '" + Lecture.MODEL_ID + "')");
+            return;
+        }
+        SampleCodec.Vectors v;
+        try {
+            v = SampleCodec.decode(record.value());
+        } catch (DecodingException e) {
+            deadLetter(record, meta, e.reason(), e.getMessage());
+            return;
+        }
+        Network network = state.network();
+        String problem = SampleValidator.problem(id, network.spec(), v.input(), v.target());
+        if (problem != null) {
+            deadLetter(record, meta, SampleValidator.reason(network.spec(), v.input(), v.target()), problem);
+            return;
+        }
+        Network created = implicitLecture ? network.copy() : null;
+        double loss;
+        try {
+            loss = network.step(v.input(), v.target());
+        } catch (StepRejectedException e) {
+            deadLetter(record, meta, "non-finite-step", "model '" + id + "': " + e.getMessage());
+            return;
+        }
+        if (created != null) {
+            emitWeights(id, "create", created, meta, record.timestamp());
+        }
+        double ema = state.recordLoss(loss);
+        live.put(id, state);
+        store.put(id, state);
+        double[] output = new double[network.spec().outputSize()];
+        network.copyOutput(output);
+        TrainingMetric metric = TrainingMetric.newBuilder()
+                .setModelId(id)
+                .setStep(network.step())
+                .setLoss(loss)
+                .setOutput(asList(output))
+                .setTarget(asList(v.target()))
+                .setLossEma(ema)
+                .setTimestamp(java.time.Instant.ofEpochMilli(record.timestamp()))
+                .build();
+        context.forward(new Record<>(id, metric, record.timestamp()), TrainerTopology.METRICS_SINK);
+        if (state.publishesAtCurrentStep()) {
+            emitWeights(id, "step", network, meta, record.timestamp());
+        }
+    }
+
+    private void onSpec(Record<byte[], byte[]> record, RecordMetadata meta) {
+        if (record.key() == null) {
+            deadLetter(record, meta, "missing-key", "spec has no key; the key names the model");
+            return;
+        }
+        String id = new String(record.key(), StandardCharsets.UTF_8);
+        if (record.value() == null) {
+            live.remove(id);
+            store.delete(id);
+            context.forward(new Record<>(id, null, record.timestamp()), TrainerTopology.WEIGHTS_SINK);
+            return;
+        }
+        ModelSpecs.Definition definition;
+        try {
+            ModelSpec spec = ModelSpecs.decode(record.value());
+            definition = ModelSpecs.toDefinition(spec);
+        } catch (DecodingException e) {
+            deadLetter(record, meta, e.reason(), "model '" + id + "': " + e.getMessage());
+            return;
+        }
+        boolean existed = lookup(id) != null;
+        ModelState state = new ModelState(new Network(definition.spec(), definition.parameters()), definition.publishEvery(), Double.NaN);
+        live.put(id, state);
+        store.put(id, state);
+        emitWeights(id, existed ? "reset" : "create", state.network(), meta, record.timestamp());
+    }
+
+    private ModelState lookup(String id) {
+        ModelState state = live.get(id);
+        if (state == null) {
+            state = store.get(id);
+            if (state != null) {
+                live.put(id, state);
+            }
+        }
+        return state;
+    }
+
+    private void emitWeights(String id, String event, Network network, RecordMetadata meta, long timestamp) {
+        context.forward(new Record<>(id, WeightsUpdates.of(id, event, network, meta.partition(), meta.offset(), timestamp), timestamp),
+                TrainerTopology.WEIGHTS_SINK);
+    }
+
+    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, String reason, String message) {
+        context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
+                        DeadLetters.headers(record.headers(), reason, reason, message, meta.topic(), meta.partition(), meta.offset())),
+                TrainerTopology.DEAD_LETTERS_SINK);
+    }
+
+    private static java.util.List<Double> asList(double[] values) {
+        Double[] boxed = new Double[values.length];
+        for (int i = 0; i < values.length; i++) {
+            boxed[i] = values[i];
+        }
+        return java.util.Arrays.asList(boxed);
+    }
+}

@@ -1,0 +1,92 @@
+package io.backpropstreams.topology;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+
+import java.util.Properties;
+
+/**
+ * Builds the trainer's {@link Topology}. Pure: it starts nothing and touches no network, so
+ * tests build exactly the topology production runs.
+ *
+ * <pre>
+ *  samples-source ─┐                        ┌─► weights-sink       (String, WeightsUpdate)
+ *                  ├─► trainer [model-store] ├─► metrics-sink       (String, TrainingMetric)
+ *  models-source  ─┘                        └─► dead-letters-sink  (original bytes + reason headers)
+ * </pre>
+ * Sources read raw bytes so that a value that does not decode still reaches the trainer, which
+ * dead-letters it with its original bytes. {@code samples} and {@code models} feed one processor
+ * and are therefore co-partitioned: a model's spec and its samples meet in the same task.
+ * Every node and the store are named, so internal topic names stay stable across versions.
+ */
+public final class TrainerTopology {
+
+    /** Source of the samples topic. */
+    public static final String SAMPLES_SOURCE = "samples-source";
+    /** Source of the models topic. */
+    public static final String MODELS_SOURCE = "models-source";
+    /** The training processor. */
+    public static final String TRAINER = "trainer";
+    /** The model store; its changelog is {@code <application.id>-model-store-changelog}. */
+    public static final String STORE = "model-store";
+    /** Sink of the weights topic. */
+    public static final String WEIGHTS_SINK = "weights-sink";
+    /** Sink of the metrics topic. */
+    public static final String METRICS_SINK = "metrics-sink";
+    /** Sink of the dead-letter topic. */
+    public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
+
+    /** Default {@code application.id}. */
+    public static final String DEFAULT_APPLICATION_ID = "backprop-streams";
+
+    private TrainerTopology() {
+    }
+
+    /** The trainer topology over {@code topics}. */
+    public static Topology build(TopicNames topics) {
+        Topology t = new Topology();
+        t.addSource(SAMPLES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.samples());
+        t.addSource(MODELS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.models());
+        t.addProcessor(TRAINER, () -> new TrainerProcessor(topics, STORE), SAMPLES_SOURCE, MODELS_SOURCE);
+        t.addStateStore(modelStore(), TRAINER);
+        t.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(),
+                io.backpropstreams.avro.Serdes.WEIGHTS_UPDATE.serializer(), TRAINER);
+        t.addSink(METRICS_SINK, topics.metrics(), new StringSerializer(),
+                io.backpropstreams.avro.Serdes.TRAINING_METRIC.serializer(), TRAINER);
+        t.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(), TRAINER);
+        return t;
+    }
+
+    /**
+     * A persistent, logged store with caching: repeated puts of one model between two commits are
+     * absorbed in the cache, so the changelog receives one record per model per commit.
+     */
+    static StoreBuilder<KeyValueStore<String, ModelState>> modelStore() {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new ModelStateSerde())
+                .withCachingEnabled()
+                .withLoggingEnabled(java.util.Map.of());
+    }
+
+    /**
+     * Streams configuration: {@code overrides} first (a properties file, {@code --config}), then
+     * these defaults where absent: exactly-once v2, {@value #DEFAULT_APPLICATION_ID} as
+     * application id, and the given bootstrap servers.
+     */
+    public static Properties streamsConfig(Properties overrides, String bootstrapServers) {
+        Properties p = new Properties();
+        p.putAll(overrides);
+        if (bootstrapServers != null) {
+            p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        }
+        p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
+        p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        return p;
+    }
+}
