@@ -12,7 +12,14 @@ import picocli.CommandLine.Command;
         versionProvider = Main.Version.class,
         description = "Online neural-network training on Kafka Streams, one example at a time.",
         subcommands = {
+            DemoCommand.class,
             LectureCommand.class,
+            BrokerCommand.class,
+            RunCommand.class,
+            ProduceCommand.class,
+            ReplayCommand.class,
+            WatchCommand.class,
+            ModelCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {
@@ -25,14 +32,31 @@ public final class Main implements Runnable {
         spec.commandLine().usage(spec.commandLine().getOut());
     }
 
-    /** A command line configured the way every entry point (and test) uses it. */
+    /**
+     * A command line configured the way every entry point (and test) uses it: problems the user
+     * can fix print one line, {@code error: …}, and exit with code 1; anything else also prints
+     * its stack trace.
+     */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
+            java.io.PrintWriter err = commandLine.getErr();
+            if (e instanceof UserException || e instanceof io.backpropstreams.kafka.KafkaUnavailableException
+                    || e instanceof io.backpropstreams.kafka.BrokerStartException) {
+                err.println("error: " + e.getMessage());
+            } else {
+                err.println("error: " + e);
+                e.printStackTrace(err);
+            }
+            err.flush();
+            return 1;
+        });
         return cl;
     }
 
     public static void main(String[] args) {
+        System.setProperty("java.awt.headless", "true");
         System.exit(commandLine().execute(args));
     }
 

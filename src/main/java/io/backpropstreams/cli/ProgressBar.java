@@ -1,0 +1,59 @@
+package io.backpropstreams.cli;
+
+import java.io.PrintWriter;
+
+/**
+ * A one-line progress indicator for long work: {@code [#####-----] 52% 5,200/10,000 12,345/s}.
+ * It redraws in place with a carriage return at most ten times a second, and prints nothing
+ * when disabled (for example with {@code --json}, where the output must stay machine-readable).
+ */
+public final class ProgressBar {
+
+    private static final int WIDTH = 30;
+
+    private final PrintWriter out;
+    private final String label;
+    private final long total;
+    private final boolean enabled;
+    private final long startNanos = System.nanoTime();
+    private long lastDrawNanos;
+
+    /**
+     * @param out     where to draw (the command's error stream, so stdout stays clean)
+     * @param label   what is being counted
+     * @param total   the count at 100%
+     * @param enabled false to draw nothing
+     */
+    public ProgressBar(PrintWriter out, String label, long total, boolean enabled) {
+        this.out = out;
+        this.label = label;
+        this.total = Math.max(1, total);
+        this.enabled = enabled;
+    }
+
+    /** Redraws if at least 100 ms have passed since the last draw. */
+    public void update(long done) {
+        long now = System.nanoTime();
+        if (enabled && now - lastDrawNanos >= 100_000_000L) {
+            lastDrawNanos = now;
+            draw(done, now);
+        }
+    }
+
+    /** Draws the final state and ends the line. */
+    public void finish(long done) {
+        if (enabled) {
+            draw(done, System.nanoTime());
+            out.println();
+            out.flush();
+        }
+    }
+
+    private void draw(long done, long now) {
+        int filled = (int) Math.min(WIDTH, WIDTH * done / total);
+        double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
+        out.printf("\r%s [%s%s] %3d%% %,d/%,d %,.0f/s", label, "#".repeat(filled), "-".repeat(WIDTH - filled),
+                100 * done / total, done, total, done / seconds);
+        out.flush();
+    }
+}

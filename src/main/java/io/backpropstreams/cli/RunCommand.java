@@ -1,0 +1,111 @@
+package io.backpropstreams.cli;
+
+import io.backpropstreams.http.TrainerHttpServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code run}: the trainer and its HTTP server, until SIGTERM or Ctrl-C. */
+@Command(name = "run",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the trainer: consumes samples and model specs, trains, and publishes weights, metrics",
+            "and dead letters. Creates the five topics if they are missing. Stops cleanly on SIGTERM or Ctrl-C.",
+        },
+        footerHeading = "%nExamples:%n",
+        footer = {
+            "  backprop-streams run --bootstrap-servers localhost:9092",
+            "  backprop-streams run --config trainer.properties --partitions 8 --http-port 8081",
+            "  BPS_BOOTSTRAP_SERVERS=kafka:9092 backprop-streams run",
+        })
+public final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port for /health, /metrics and /models (0 = any free port; default ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--partitions", defaultValue = "" + Trainer.DEFAULT_PARTITIONS,
+            description = "Partitions of topics that must be created (default ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--timeout", defaultValue = "30", description = "Seconds to wait for the cluster and for RUNNING (default ${DEFAULT-VALUE}).")
+    int timeoutSeconds;
+
+    private final CountDownLatch stop = new CountDownLatch(1);
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    @Override
+    public Integer call() throws Exception {
+        if (partitions < 1) {
+            throw new ParameterException(spec.commandLine(), "--partitions must be at least 1, got " + partitions);
+        }
+        if (httpPort < 0 || httpPort > 65535) {
+            throw new ParameterException(spec.commandLine(), "--http-port must be in 0..65535, got " + httpPort);
+        }
+        if (timeoutSeconds < 1) {
+            throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        try (Trainer trainer = Trainer.start(kafka.properties(), partitions, Duration.ofSeconds(timeoutSeconds));
+             TrainerHttpServer http = startHttp(trainer)) {
+            // The JVM exits once shutdown hooks return, so the hook waits until close() has committed.
+            Thread hook = new Thread(() -> {
+                stop.countDown();
+                try {
+                    stopped.await(40, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "shutdown");
+            Runtime.getRuntime().addShutdownHook(hook);
+            out.printf("Trainer running against %s (application.id %s); HTTP on port %d. Ctrl-C to stop.%n",
+                    kafka.bootstrapServers(), trainer.config().getProperty("application.id"), http.port());
+            out.flush();
+            trainer.streams().setStateListener((now, before) -> {
+                if (now == org.apache.kafka.streams.KafkaStreams.State.ERROR || now == org.apache.kafka.streams.KafkaStreams.State.NOT_RUNNING) {
+                    stop.countDown();
+                }
+            });
+            stop.await();
+            if (trainer.failure() != null) {
+                spec.commandLine().getErr().println("error: trainer stopped: " + Trainer.rootMessage(trainer.failure()));
+                return 1;
+            }
+            out.println("Stopping the trainer…");
+            out.flush();
+        } finally {
+            stopped.countDown();
+        }
+        out.println("Trainer stopped cleanly.");
+        out.flush();
+        return 0;
+    }
+
+    /** Asks a running {@code call()} to stop, as SIGTERM would. */
+    public void requestStop() {
+        stop.countDown();
+    }
+
+    private TrainerHttpServer startHttp(Trainer trainer) {
+        try {
+            return TrainerHttpServer.start(httpPort, trainer.streams());
+        } catch (IOException e) {
+            trainer.close();
+            throw new UserException("cannot serve HTTP on port " + httpPort + ": " + e.getMessage(), e);
+        }
+    }
+}
