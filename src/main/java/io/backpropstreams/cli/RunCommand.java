@@ -1,6 +1,5 @@
 package io.backpropstreams.cli;
 
-import io.backpropstreams.http.TrainerHttpServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -8,7 +7,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -38,6 +36,11 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port for /health, /metrics and /models (0 = any free port; default ${DEFAULT-VALUE}).")
     int httpPort;
 
+    @Option(names = "--advertised-host", paramLabel = "HOST",
+            description = "Host name other instances reach this one by; sets application.server to HOST:<http port> "
+                    + "so that any instance answers model queries for all models.")
+    String advertisedHost;
+
     @Option(names = "--partitions", defaultValue = "" + Trainer.DEFAULT_PARTITIONS,
             description = "Partitions of topics that must be created (default ${DEFAULT-VALUE}).")
     int partitions;
@@ -60,8 +63,9 @@ public final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (Trainer trainer = Trainer.start(kafka.properties(), partitions, Duration.ofSeconds(timeoutSeconds));
-             TrainerHttpServer http = startHttp(trainer)) {
+        try (TrainerService service = TrainerService.start(kafka.properties(), httpPort, advertisedHost, partitions,
+                Duration.ofSeconds(timeoutSeconds))) {
+            Trainer trainer = service.trainer();
             // The JVM exits once shutdown hooks return, so the hook waits until close() has committed.
             Thread hook = new Thread(() -> {
                 stop.countDown();
@@ -73,13 +77,9 @@ public final class RunCommand implements Callable<Integer> {
             }, "shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
             out.printf("Trainer running against %s (application.id %s); HTTP on port %d. Ctrl-C to stop.%n",
-                    kafka.bootstrapServers(), trainer.config().getProperty("application.id"), http.port());
+                    kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort());
             out.flush();
-            trainer.streams().setStateListener((now, before) -> {
-                if (now == org.apache.kafka.streams.KafkaStreams.State.ERROR || now == org.apache.kafka.streams.KafkaStreams.State.NOT_RUNNING) {
-                    stop.countDown();
-                }
-            });
+            trainer.onStop(stop::countDown);
             stop.await();
             if (trainer.failure() != null) {
                 spec.commandLine().getErr().println("error: trainer stopped: " + Trainer.rootMessage(trainer.failure()));
@@ -98,14 +98,5 @@ public final class RunCommand implements Callable<Integer> {
     /** Asks a running {@code call()} to stop, as SIGTERM would. */
     public void requestStop() {
         stop.countDown();
-    }
-
-    private TrainerHttpServer startHttp(Trainer trainer) {
-        try {
-            return TrainerHttpServer.start(httpPort, trainer.streams());
-        } catch (IOException e) {
-            trainer.close();
-            throw new UserException("cannot serve HTTP on port " + httpPort + ": " + e.getMessage(), e);
-        }
     }
 }

@@ -35,6 +35,7 @@ public final class Trainer implements AutoCloseable {
     private final TopicNames topics;
     private final Properties config;
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
+    private final List<Runnable> onStop = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private Trainer(KafkaStreams streams, TopicNames topics, Properties config) {
         this.streams = streams;
@@ -74,6 +75,9 @@ public final class Trainer implements AutoCloseable {
             if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_SHUTDOWN) {
                 running.countDown();
             }
+            if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.NOT_RUNNING) {
+                trainer.onStop.forEach(Runnable::run);
+            }
         });
         streams.setUncaughtExceptionHandler(e -> {
             trainer.failure.compareAndSet(null, e);
@@ -111,6 +115,11 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    /** Runs {@code action} (on a Streams thread) when the trainer stops or fails. */
+    public void onStop(Runnable action) {
+        onStop.add(action);
+    }
+
     /** The Kafka Streams instance, for interactive queries and metrics. */
     public KafkaStreams streams() {
         return streams;
@@ -131,10 +140,17 @@ public final class Trainer implements AutoCloseable {
         return failure.get();
     }
 
-    /** Stops the trainer cleanly: the open transaction is committed and local state checkpointed. */
+    /**
+     * Stops the trainer cleanly: the open transaction is committed and local state checkpointed.
+     * It also leaves the consumer group (Kafka Streams stays in it by default), so that a restarted
+     * or surviving instance gets the partitions at once instead of after {@code session.timeout.ms}
+     * (45 s by default).
+     */
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
+        streams.close(org.apache.kafka.streams.CloseOptions
+                .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 
     static String rootMessage(Throwable t) {

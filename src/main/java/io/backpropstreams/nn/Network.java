@@ -398,11 +398,18 @@ public final class Network {
         return s;
     }
 
+    /**
+     * {@code max|v[i]|} over the range, or NaN as soon as an entry is NaN: a NaN must never be
+     * bounded away, or a NaN delta would pass the finiteness proof of {@link #applyWithinBound}.
+     */
     private static double maxAbs(double[] v, int from, int to) {
         double m = 0.0;
         for (int i = from; i < to; i++) {
             double x = Math.abs(v[i]);
             if (!(x <= m)) {
+                if (Double.isNaN(x)) {
+                    return x;
+                }
                 m = x;
             }
         }

@@ -77,7 +77,8 @@ public final class TrainerTopology {
     /**
      * Streams configuration: {@code overrides} first (a properties file, {@code --config}), then
      * these defaults where absent: exactly-once v2, {@value #DEFAULT_APPLICATION_ID} as
-     * application id, and the given bootstrap servers.
+     * application id, state in {@code ~/.backprop-streams/state}, unexpected processing errors
+     * dead-lettered rather than fatal, and the given bootstrap servers.
      */
     public static Properties streamsConfig(Properties overrides, String bootstrapServers) {
         Properties p = new Properties();
@@ -87,6 +88,14 @@ public final class TrainerTopology {
         }
         p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
         p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG,
+                java.nio.file.Path.of(System.getProperty("user.home"), ".backprop-streams", "state").toString());
+        // A bug-triggered exception must not stop the trainer: the record goes to the dead-letter
+        // topic (Kafka Streams' own DLQ support) with its __streams.errors.* headers.
+        p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
+                org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler.class.getName());
+        p.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicNames.from(p).deadLetters());
+        p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         return p;
     }
 }

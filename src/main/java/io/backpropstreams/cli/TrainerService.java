@@ -1,0 +1,88 @@
+package io.backpropstreams.cli;
+
+import io.backpropstreams.http.TrainerHttpServer;
+import io.backpropstreams.http.TrainingMonitor;
+import io.backpropstreams.topology.TopicNames;
+import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.state.HostInfo;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Properties;
+
+/**
+ * Everything {@code run} starts, wired together: the HTTP server (bound first, so that its port
+ * can be advertised as {@code application.server}), the trainer, the Prometheus registry with
+ * the Kafka Streams binder, and the monitor of the output topics.
+ */
+public final class TrainerService implements AutoCloseable {
+
+    private final TrainerHttpServer http;
+    private final Trainer trainer;
+    private final TrainingMonitor monitor;
+    private final KafkaStreamsMetrics streamsMetrics;
+
+    private TrainerService(TrainerHttpServer http, Trainer trainer, TrainingMonitor monitor, KafkaStreamsMetrics streamsMetrics) {
+        this.http = http;
+        this.trainer = trainer;
+        this.monitor = monitor;
+        this.streamsMetrics = streamsMetrics;
+    }
+
+    /**
+     * Starts the service.
+     *
+     * @param config         Streams and client properties, {@code bootstrap.servers} included
+     * @param httpPort       HTTP port, 0 for any free one
+     * @param advertisedHost if not null, {@code application.server} becomes {@code host:port} so that other
+     *                       instances can forward model queries here (unless the config already sets it)
+     */
+    public static TrainerService start(Properties config, int httpPort, String advertisedHost, int partitions, Duration timeout) {
+        TrainerHttpServer http;
+        try {
+            http = TrainerHttpServer.start(httpPort);
+        } catch (IOException e) {
+            throw new UserException("cannot serve HTTP on port " + httpPort + ": " + e.getMessage(), e);
+        }
+        Properties props = new Properties();
+        props.putAll(config);
+        if (advertisedHost != null) {
+            props.putIfAbsent(StreamsConfig.APPLICATION_SERVER_CONFIG, advertisedHost + ":" + http.port());
+        }
+        Trainer trainer;
+        try {
+            trainer = Trainer.start(props, partitions, timeout);
+        } catch (RuntimeException e) {
+            http.close();
+            throw e;
+        }
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(trainer.streams());
+        streamsMetrics.bindTo(registry);
+        TrainingMonitor monitor = new TrainingMonitor(Clients.consumer(props), TopicNames.from(props), registry);
+        String server = props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        http.attach(trainer.streams(), server == null ? null : HostInfo.buildFromEndpoint(server), monitor, registry);
+        return new TrainerService(http, trainer, monitor, streamsMetrics);
+    }
+
+    /** The running trainer. */
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    /** The HTTP port actually bound. */
+    public int httpPort() {
+        return http.port();
+    }
+
+    @Override
+    public void close() {
+        http.close();
+        monitor.close();
+        streamsMetrics.close();
+        trainer.close();
+    }
+}

@@ -1,0 +1,96 @@
+package io.backpropstreams.http;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * What the monitor knows about one model from its committed metrics: the last step, loss and
+ * loss EMA, a recent rate, and a learning curve thinned to at most {@value #MAX_POINTS} points
+ * (when full, every other point is dropped and the sampling stride doubles, so the curve always
+ * spans the whole history at an even density).
+ */
+final class ModelStats {
+
+    static final int MAX_POINTS = 2_000;
+    private static final long RATE_WINDOW_MS = 5_000;
+
+    /** One point of the learning curve. */
+    record Point(long step, double loss, double lossEma) {
+    }
+
+    private record Mark(long timeMs, long step) {
+    }
+
+    private final String modelId;
+    private long step;
+    private double loss = Double.NaN;
+    private double lossEma = Double.NaN;
+    private final List<Point> curve = new ArrayList<>();
+    private long stride = 1;
+    private final ArrayDeque<Mark> marks = new ArrayDeque<>();
+
+    ModelStats(String modelId) {
+        this.modelId = modelId;
+    }
+
+    synchronized void record(long step, double loss, double lossEma, long nowMs) {
+        if (step < this.step) {
+            curve.clear();
+            stride = 1;
+            marks.clear();
+        }
+        this.step = step;
+        this.loss = loss;
+        this.lossEma = lossEma;
+        if (step % stride == 0 || curve.isEmpty()) {
+            curve.add(new Point(step, loss, lossEma));
+            if (curve.size() > MAX_POINTS) {
+                stride *= 2;
+                curve.removeIf(p -> p.step() % stride != 0 && p.step() != 1);
+            }
+        }
+        if (marks.isEmpty() || nowMs - marks.peekLast().timeMs() >= 200) {
+            marks.addLast(new Mark(nowMs, step));
+        }
+        while (marks.size() > 2 && nowMs - marks.peekFirst().timeMs() > RATE_WINDOW_MS) {
+            marks.removeFirst();
+        }
+    }
+
+    /** Samples per second over the last few seconds; 0 when nothing has arrived lately. */
+    synchronized double samplesPerSecond(long nowMs) {
+        if (marks.size() < 2 || nowMs - marks.peekLast().timeMs() > RATE_WINDOW_MS) {
+            return 0.0;
+        }
+        Mark first = marks.peekFirst();
+        long dt = Math.max(1, nowMs - first.timeMs());
+        return (step - first.step()) * 1000.0 / dt;
+    }
+
+    synchronized long step() {
+        return step;
+    }
+
+    synchronized double loss() {
+        return loss;
+    }
+
+    synchronized double lossEma() {
+        return lossEma;
+    }
+
+    synchronized List<Point> curveSince(long afterStep) {
+        List<Point> out = new ArrayList<>();
+        for (Point p : curve) {
+            if (p.step() > afterStep) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    String modelId() {
+        return modelId;
+    }
+}

@@ -1,0 +1,174 @@
+package io.backpropstreams.http;
+
+import io.backpropstreams.avro.Serdes;
+import io.backpropstreams.schema.TrainingMetric;
+import io.backpropstreams.topology.DeadLetters;
+import io.backpropstreams.topology.TopicNames;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
+
+/**
+ * Follows the committed {@code metrics} and {@code dead-letters} topics and turns them into
+ * per-model statistics and Micrometer meters.
+ *
+ * <p>Why a consumer and not hooks in the processor: under exactly-once a transaction can abort
+ * and its records be processed again. Counting in the processor would then count twice; the
+ * committed output topics, read {@code read_committed}, hold every step exactly once. So
+ * {@code bps_model_steps_total} equals the samples applied, whatever failed on the way.
+ *
+ * <p>Meters: {@code bps_model_steps_total{model}}, {@code bps_model_loss{model}} (last
+ * prequential loss), {@code bps_model_loss_ema{model}}, {@code bps_model_samples_per_second{model}},
+ * {@code bps_dead_letters_total{reason}}.
+ */
+public final class TrainingMonitor implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TrainingMonitor.class);
+    /** How much history per partition is read at start-up. */
+    static final long BACKFILL_PER_PARTITION = 20_000;
+
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final TopicNames topics;
+    private final MeterRegistry registry;
+    private final Map<String, ModelStats> models = new ConcurrentSkipListMap<>();
+    private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * Starts following.
+     *
+     * @param consumer a read_committed consumer, used only by this monitor
+     */
+    public TrainingMonitor(KafkaConsumer<byte[], byte[]> consumer, TopicNames topics, MeterRegistry registry) {
+        this.consumer = consumer;
+        this.topics = topics;
+        this.registry = registry;
+        this.thread = new Thread(this::loop, "training-monitor");
+        this.thread.setDaemon(true);
+        this.thread.start();
+    }
+
+    private void loop() {
+        try {
+            assign();
+            while (running) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    if (r.topic().equals(topics.metrics())) {
+                        onMetric(r);
+                    } else {
+                        onDeadLetter(r);
+                    }
+                }
+            }
+        } catch (WakeupException e) {
+            // close() asked us to stop
+        } catch (RuntimeException e) {
+            LOG.error("training monitor stopped", e);
+        } finally {
+            consumer.close();
+        }
+    }
+
+    private void assign() {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (String t : List.of(topics.metrics(), topics.deadLetters())) {
+            List<PartitionInfo> parts = consumer.partitionsFor(t, Duration.ofSeconds(30));
+            if (parts != null) {
+                parts.forEach(p -> tps.add(new TopicPartition(t, p.partition())));
+            }
+        }
+        consumer.assign(tps);
+        Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+        Map<TopicPartition, Long> begin = consumer.beginningOffsets(tps);
+        for (TopicPartition tp : tps) {
+            consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - BACKFILL_PER_PARTITION));
+        }
+    }
+
+    private void onMetric(ConsumerRecord<byte[], byte[]> r) {
+        if (r.value() == null) {
+            return;
+        }
+        TrainingMetric m;
+        try {
+            m = Serdes.TRAINING_METRIC.decode(r.value());
+        } catch (RuntimeException e) {
+            LOG.warn("skipping undecodable metric at {}-{}@{}", r.topic(), r.partition(), r.offset());
+            return;
+        }
+        stats(m.getModelId()).record(m.getStep(), m.getLoss(), m.getLossEma(), System.currentTimeMillis());
+    }
+
+    private void onDeadLetter(ConsumerRecord<byte[], byte[]> r) {
+        String reason = DeadLetters.header(r.headers(), DeadLetters.REASON);
+        String tag = reason == null ? "unknown" : reason;
+        deadLetters.computeIfAbsent(tag, k -> Counter.builder("bps.dead.letters").tag("reason", k)
+                .description("Records rejected to the dead-letter topic, by reason").register(registry)).increment();
+    }
+
+    private ModelStats stats(String model) {
+        return models.computeIfAbsent(model, id -> {
+            ModelStats s = new ModelStats(id);
+            FunctionCounter.builder("bps.model.steps", s, ModelStats::step).tag("model", id)
+                    .description("Training steps applied to the model (committed)").register(registry);
+            Gauge.builder("bps.model.loss", s, ModelStats::loss).tag("model", id)
+                    .description("Last prequential loss (before the update)").register(registry);
+            Gauge.builder("bps.model.loss.ema", s, ModelStats::lossEma).tag("model", id)
+                    .description("Exponential moving average of the prequential loss").register(registry);
+            Gauge.builder("bps.model.samples.per.second", s, x -> x.samplesPerSecond(System.currentTimeMillis())).tag("model", id)
+                    .description("Samples trained per second over the last few seconds").register(registry);
+            return s;
+        });
+    }
+
+    /** Stats of one model, if any metric of it has been seen. */
+    Optional<ModelStats> model(String id) {
+        return Optional.ofNullable(models.get(id));
+    }
+
+    /** Every model seen, by id. */
+    Map<String, ModelStats> models() {
+        return models;
+    }
+
+    /** Samples per second over all models. */
+    public double samplesPerSecond() {
+        long now = System.currentTimeMillis();
+        return models.values().stream().mapToDouble(s -> s.samplesPerSecond(now)).sum();
+    }
+
+    /** Dead letters seen, by reason. */
+    public Map<String, Double> deadLettersByReason() {
+        Map<String, Double> m = new java.util.TreeMap<>();
+        deadLetters.forEach((k, c) -> m.put(k, c.count()));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

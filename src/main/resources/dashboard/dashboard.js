@@ -1,0 +1,131 @@
+// Live dashboard: polls the trainer's JSON endpoints once a second.
+(function () {
+  "use strict";
+  let selected = null;
+  let lastStep = 0;
+  let data = [[], [], []];
+  let plot = null;
+
+  function fmt(x) {
+    if (x === null || x === undefined || Number.isNaN(x)) return "–";
+    return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toFixed(6) : x.toExponential(4);
+  }
+
+  async function getJson(url) {
+    const r = await fetch(url, { cache: "no-store" });
+    if (!r.ok) throw new Error(url + " → " + r.status);
+    return r.json();
+  }
+
+  function makePlot() {
+    const el = document.getElementById("curve");
+    plot = new uPlot({
+      width: Math.min(1000, window.innerWidth - 60), height: 320,
+      scales: { x: { time: false }, y: { distr: 3 } },
+      axes: [{ label: "step" }, { label: "loss" }],
+      series: [{ label: "step" },
+               { label: "loss", stroke: "#c0392b", width: 1 },
+               { label: "loss EMA", stroke: "#1f77b4", width: 2 }],
+    }, data, el);
+  }
+
+  function selectModel(id) {
+    if (id === selected) return;
+    selected = id;
+    lastStep = 0;
+    data = [[], [], []];
+    plot.setData(data);
+    document.getElementById("curve-model").textContent = id;
+    document.getElementById("weights-model").textContent = id;
+    document.querySelectorAll("#models tbody tr").forEach(tr => tr.classList.toggle("selected", tr.dataset.model === id));
+  }
+
+  function renderModels(models) {
+    const tbody = document.querySelector("#models tbody");
+    tbody.innerHTML = "";
+    models.sort((a, b) => a.modelId.localeCompare(b.modelId));
+    for (const m of models) {
+      const tr = document.createElement("tr");
+      tr.dataset.model = m.modelId;
+      if (m.modelId === selected) tr.classList.add("selected");
+      tr.innerHTML = `<td>${m.modelId}</td><td>${m.shape.join("-")}</td><td>${m.step}</td>` +
+                     `<td>${fmt(m.lossEma)}</td><td>${m.samplesPerSecond === undefined ? "–" : m.samplesPerSecond.toFixed(0)}</td>`;
+      tr.addEventListener("click", () => selectModel(m.modelId));
+      tbody.appendChild(tr);
+    }
+    if (selected === null && models.length > 0) selectModel(models[0].modelId);
+  }
+
+  function heatColour(w, max) {
+    const t = max === 0 ? 0 : Math.max(-1, Math.min(1, w / max));
+    const r = t > 0 ? 255 : Math.round(255 * (1 + t));
+    const b = t < 0 ? 255 : Math.round(255 * (1 - t));
+    const g = Math.round(255 * (1 - Math.abs(t)));
+    return `rgb(${r},${g},${b})`;
+  }
+
+  function renderWeights(model) {
+    document.getElementById("weights-step").textContent = model.step;
+    const host = document.getElementById("weights");
+    host.innerHTML = "";
+    model.layers.forEach((layer, l) => {
+      const max = Math.max(1e-12, ...layer.weights.map(Math.abs));
+      const shown = Math.min(layer.outputs, 16), cols = Math.min(layer.inputs, 16);
+      const table = document.createElement("table");
+      table.className = "heat layer";
+      table.innerHTML = `<caption>layer ${l + 1}: ${layer.outputs}×${layer.inputs} ${layer.activation}` +
+                        (shown < layer.outputs || cols < layer.inputs ? " (first 16×16)" : "") + `</caption>`;
+      for (let j = 0; j < shown; j++) {
+        const tr = document.createElement("tr");
+        for (let i = 0; i < cols; i++) {
+          const w = layer.weights[j * layer.inputs + i];
+          const td = document.createElement("td");
+          td.textContent = w.toFixed(4);
+          td.title = `w[${j}][${i}] = ${w}`;
+          td.style.background = heatColour(w, max);
+          tr.appendChild(td);
+        }
+        const b = document.createElement("td");
+        b.textContent = "b " + layer.biases[j].toFixed(4);
+        tr.appendChild(b);
+        table.appendChild(tr);
+      }
+      host.appendChild(table);
+    });
+  }
+
+  async function tick() {
+    try {
+      const [models, stats] = await Promise.all([getJson("/models"), getJson("/stats")]);
+      renderModels(models);
+      document.getElementById("throughput").textContent = stats.samplesPerSecond.toFixed(0);
+      document.getElementById("dead-letters").textContent =
+        Object.values(stats.deadLetters).reduce((a, b) => a + b, 0);
+      if (selected !== null) {
+        const id = encodeURIComponent(selected);
+        const [curve, model] = await Promise.all([
+          getJson(`/models/${id}/curve?since=${lastStep}`).catch(() => null),
+          getJson(`/models/${id}`)]);
+        if (curve && curve.step.length > 0) {
+          if (curve.step[0] <= lastStep) data = [[], [], []];
+          for (let k = 0; k < curve.step.length; k++) {
+            data[0].push(curve.step[k]);
+            data[1].push(Math.max(curve.loss[k], 1e-300));
+            data[2].push(Math.max(curve.lossEma[k], 1e-300));
+          }
+          lastStep = curve.step[curve.step.length - 1];
+          plot.setData(data);
+        }
+        document.getElementById("curve-points").textContent = data[0].length;
+        renderWeights(model);
+      }
+      document.getElementById("status").textContent = "live";
+    } catch (e) {
+      document.getElementById("status").textContent = "error: " + e.message;
+    }
+  }
+
+  makePlot();
+  tick();
+  setInterval(tick, 1000);
+})();
