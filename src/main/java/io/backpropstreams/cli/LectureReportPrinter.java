@@ -14,6 +14,7 @@ import java.math.MathContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -32,7 +33,7 @@ public final class LectureReportPrinter {
     public static void printText(LectureReport r, PrintWriter out) {
         NetworkSpec spec = r.spec();
         Network n = r.initial();
-        out.printf("Lecture network 2-2-2 sigmoid, η = %s, rule %s, biases %s, %,d steps%n%n",
+        out.printf(Locale.ROOT, "Lecture network 2-2-2 sigmoid, η = %s, rule %s, biases %s, %,d steps%n%n",
                 num(spec.learningRate()), spec.updateRule().id(), spec.trainBiases() ? "trained" : "frozen", r.steps());
         out.println("Forward pass, before training (input 0.05, 0.10; target 0.01, 0.99)");
         double[] netH = n.netInput(1);
@@ -42,39 +43,39 @@ public final class LectureReportPrinter {
         double[] target = io.backpropstreams.nn.Lecture.TARGET;
         double eo1 = 0.5 * (target[0] - outO[0]) * (target[0] - outO[0]);
         double eo2 = 0.5 * (target[1] - outO[1]) * (target[1] - outO[1]);
-        out.printf("  net_h1 = %-22s out_h1 = %s%n", num(netH[0]), num(outH[0]));
-        out.printf("  net_h2 = %-22s out_h2 = %s%n", num(netH[1]), num(outH[1]));
-        out.printf("  net_o1 = %-22s out_o1 = %s%n", num(netO[0]), num(outO[0]));
-        out.printf("  net_o2 = %-22s out_o2 = %s%n", num(netO[1]), num(outO[1]));
-        out.printf("  E_o1 = %s   E_o2 = %s   E_total = %s%n%n", num(eo1), num(eo2), num(eo1 + eo2));
+        out.printf(Locale.ROOT, "  net_h1 = %-22s out_h1 = %s%n", num(netH[0]), num(outH[0]));
+        out.printf(Locale.ROOT, "  net_h2 = %-22s out_h2 = %s%n", num(netH[1]), num(outH[1]));
+        out.printf(Locale.ROOT, "  net_o1 = %-22s out_o1 = %s%n", num(netO[0]), num(outO[0]));
+        out.printf(Locale.ROOT, "  net_o2 = %-22s out_o2 = %s%n", num(netO[1]), num(outO[1]));
+        out.printf(Locale.ROOT, "  E_o1 = %s   E_o2 = %s   E_total = %s%n%n", num(eo1), num(eo2), num(eo1 + eo2));
 
         out.println("Backpropagation, step 1 (true gradient at the initial weights)");
         double[] dO = n.delta(2);
         double[] dH = n.delta(1);
-        out.printf("  δ_o1 = %s   δ_o2 = %s%n", num(dO[0]), num(dO[1]));
-        out.printf("  δ_h1 = %s   δ_h2 = %s%n", num(dH[0]), num(dH[1]));
+        out.printf(Locale.ROOT, "  δ_o1 = %s   δ_o2 = %s%n", num(dO[0]), num(dO[1]));
+        out.printf(Locale.ROOT, "  δ_h1 = %s   δ_h2 = %s%n", num(dH[0]), num(dH[1]));
         double[] g = r.gradient();
         for (int k = 0; k < 8; k++) {
-            out.printf("  ∂E/∂w%d = %s%n", k + 1, num(g[weightIndex(k)]));
+            out.printf(Locale.ROOT, "  ∂E/∂w%d = %s%n", k + 1, num(g[weightIndex(k)]));
         }
         if (spec.trainBiases()) {
-            out.printf("  ∂E/∂b_h = %s, %s   ∂E/∂b_o = %s, %s%n", num(g[4]), num(g[5]), num(g[10]), num(g[11]));
+            out.printf(Locale.ROOT, "  ∂E/∂b_h = %s, %s   ∂E/∂b_o = %s, %s%n", num(g[4]), num(g[5]), num(g[10]), num(g[11]));
         }
         out.println();
         out.println("Weights after step 1" + (spec.updateRule().id().equals("sequential")
                 ? " (sequential: w1..w4 use the deltas of the updated w5..w8)" : ""));
         double[] p1 = r.afterStep1();
         for (int k = 0; k < 8; k++) {
-            out.printf("  w%d⁺ = %s%n", k + 1, num(p1[weightIndex(k)]));
+            out.printf(Locale.ROOT, "  w%d⁺ = %s%n", k + 1, num(p1[weightIndex(k)]));
         }
         if (spec.trainBiases()) {
-            out.printf("  b_h⁺ = %s, %s   b_o⁺ = %s, %s%n", num(p1[4]), num(p1[5]), num(p1[10]), num(p1[11]));
+            out.printf(Locale.ROOT, "  b_h⁺ = %s, %s   b_o⁺ = %s, %s%n", num(p1[4]), num(p1[5]), num(p1[10]), num(p1[11]));
         }
         out.println();
         out.println("Training on the same sample: error and outputs after each step count");
-        out.printf("  %8s  %-24s %-22s %-22s%n", "steps", "E_total", "out_o1", "out_o2");
+        out.printf(Locale.ROOT, "  %8s  %-24s %-22s %-22s%n", "steps", "E_total", "out_o1", "out_o2");
         for (Checkpoint c : r.checkpoints().values()) {
-            out.printf("  %,8d  %-24s %-22s %-22s%n", c.step(), num(c.error()), num(c.output()[0]), num(c.output()[1]));
+            out.printf(Locale.ROOT, "  %,8d  %-24s %-22s %-22s%n", c.step(), num(c.error()), num(c.output()[0]), num(c.output()[1]));
         }
         out.println();
         printFigures(r.figures(), out);
@@ -84,9 +85,9 @@ public final class LectureReportPrinter {
     /** The reproduction table: each lecture figure beside both rules (lecture setup). */
     public static void printFigures(List<Figure> figures, PrintWriter out) {
         out.println("The lecture's figures against both update rules (frozen biases, η = 0.5)");
-        out.printf("  %-28s %6s  %-14s %-18s %-18s %s%n", "figure", "steps", "lecture", "simultaneous", "sequential", "reproduced by");
+        out.printf(Locale.ROOT, "  %-28s %6s  %-14s %-20s %-20s %s%n", "figure", "steps", "lecture", "simultaneous", "sequential", "reproduced by");
         for (Figure f : figures) {
-            out.printf("  %-28s %,6d  %-14s %-18s %-18s %s%n", f.figure(), f.step(), f.printed(),
+            out.printf(Locale.ROOT, "  %-28s %,6d  %-14s %-20s %-20s %s%n", f.figure(), f.step(), f.printed(),
                     mark(f, f.simultaneous()), mark(f, f.sequential()), f.reproducedBy());
         }
         out.println();

@@ -20,6 +20,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             WatchCommand.class,
             ModelCommand.class,
+            ReportCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -11,8 +11,9 @@ import java.util.SplittableRandom;
  *   <li>He normal: {@code W ~ N(0, 2/n_in)}; biases 0.</li>
  *   <li>Explicit: the caller's weights and biases, row-major per layer.</li>
  * </ul>
- * Random draws come only from a {@link SplittableRandom} seeded by the caller, so a seed always
- * gives the same model.
+ * Random draws come only from generators seeded by the caller ({@link SplittableRandom} for
+ * uniform draws, {@link java.util.Random#nextGaussian()} for normal ones), so a seed always gives
+ * the same model.
  */
 public final class Initializers {
 
