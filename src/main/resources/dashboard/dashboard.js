@@ -11,6 +11,10 @@
     return Math.abs(x) >= 1e-3 && Math.abs(x) < 1e4 ? x.toFixed(6) : x.toExponential(4);
   }
 
+  function fmtTick(v) {
+    return v >= 1e-3 && v < 1e4 ? String(+v.toPrecision(6)) : v.toExponential(0);
+  }
+
   async function getJson(url) {
     const r = await fetch(url, { cache: "no-store" });
     if (!r.ok) throw new Error(url + " → " + r.status);
@@ -22,7 +26,9 @@
     plot = new uPlot({
       width: Math.min(1000, window.innerWidth - 60), height: 320,
       scales: { x: { time: false }, y: { distr: 3 } },
-      axes: [{ label: "step" }, { label: "loss" }],
+      // uPlot's default tick labels keep 3 decimals, so on this log scale 1e-4 and below read "0"
+      axes: [{ label: "step" },
+             { label: "loss", size: 60, values: (u, splits) => splits.map(v => v == null ? "" : fmtTick(v)) }],
       series: [{ label: "step" },
                { label: "loss", stroke: "#c0392b", width: 1 },
                { label: "loss EMA", stroke: "#1f77b4", width: 2 }],
@@ -83,6 +89,7 @@
           td.textContent = w.toFixed(4);
           td.title = `w[${j}][${i}] = ${w}`;
           td.style.background = heatColour(w, max);
+          td.style.color = Math.abs(w) > 0.6 * max ? "#fff" : "#222"; // readable on saturated cells
           tr.appendChild(td);
         }
         const b = document.createElement("td");

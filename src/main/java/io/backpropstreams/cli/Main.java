@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             WatchCommand.class,
             ModelCommand.class,
             ReportCommand.class,
+            BenchCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -104,15 +104,23 @@ public final class Trainer implements AutoCloseable {
         return trainer;
     }
 
+    /** Waits for a {@link KafkaStreams} instance to reach RUNNING, with a deadline. */
+    record RunningWait(KafkaStreams streams) {
+        void await(Duration timeout) throws InterruptedException {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
+                        || System.nanoTime() > deadline) {
+                    throw new UserException("Kafka Streams is " + streams.state() + ", not RUNNING, after " + timeout.toSeconds() + " s");
+                }
+                Thread.sleep(20);
+            }
+        }
+    }
+
     /** Waits until the trainer is RUNNING again (after a rebalance), or fails. */
     public void awaitRunning(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (streams.state() == KafkaStreams.State.ERROR || System.nanoTime() > deadline) {
-                throw new UserException("trainer is " + streams.state() + ", not RUNNING");
-            }
-            Thread.sleep(20);
-        }
+        new RunningWait(streams).await(timeout);
     }
 
     /** Runs {@code action} (on a Streams thread) when the trainer stops or fails. */

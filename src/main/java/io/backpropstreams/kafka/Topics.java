@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
@@ -122,7 +123,11 @@ public final class Topics {
                 get(results.get(t.name()), deadline);
                 created.add(t.name());
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
+                // A user without CREATE rights (ACLs) is refused even for a topic that exists: an
+                // administrator may have created it for them. Then there is nothing to do.
+                boolean exists = e.getCause() instanceof TopicExistsException
+                        || e.getCause() instanceof TopicAuthorizationException && exists(admin, t.name(), deadline);
+                if (!exists) {
                     throw failure("Could not create topic '" + t.name() + "' (" + t.partitions() + " partitions, replication "
                             + t.replicationFactor() + ", config " + t.config() + ") at " + bootstrap, e.getCause());
                 }
@@ -132,6 +137,17 @@ public final class Topics {
             }
         }
         return created;
+    }
+
+    /** True if {@code topic} exists and may be described; false if it does not, or may not be described. */
+    private static boolean exists(Admin admin, String topic, long deadline) {
+        try {
+            get(admin.describeTopics(List.of(topic), new DescribeTopicsOptions().timeoutMs(remainingMs(deadline)))
+                    .allTopicNames(), deadline);
+            return true;
+        } catch (ExecutionException | TimeoutException e) {
+            return false;
+        }
     }
 
     /** Creation is confirmed by the controller; brokers learn of it a moment later. Wait for that. */

@@ -441,6 +441,18 @@ public final class Network {
         return params[k];
     }
 
+    /** Writes the parameter vector into {@code dst} in one bulk copy (for serialisation). */
+    public void writeParameters(java.nio.DoubleBuffer dst) {
+        dst.put(params);
+    }
+
+    /** Writes the velocity into {@code dst} in one bulk copy; nothing for plain SGD. */
+    public void writeVelocity(java.nio.DoubleBuffer dst) {
+        if (velocity != null) {
+            dst.put(velocity);
+        }
+    }
+
     /** A copy of the momentum velocity, or null for plain SGD. */
     public double[] velocity() {
         return velocity == null ? null : velocity.clone();

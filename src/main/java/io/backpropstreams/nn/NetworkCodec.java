@@ -54,15 +54,12 @@ public final class NetworkCodec {
         buf.putLong(network.step());
         int n = network.layout().parameterCount();
         buf.putInt(n);
-        for (int k = 0; k < n; k++) {
-            buf.putDouble(network.parameter(k));
-        }
-        double[] v = network.velocity();
-        buf.put((byte) (v == null ? 0 : 1));
-        if (v != null) {
-            for (double x : v) {
-                buf.putDouble(x);
-            }
+        network.writeParameters(buf.asDoubleBuffer());
+        buf.position(buf.position() + 8 * n);
+        boolean momentum = spec.optimizer() == Optimizer.MOMENTUM;
+        buf.put((byte) (momentum ? 1 : 0));
+        if (momentum) {
+            network.writeVelocity(buf.asDoubleBuffer());
         }
         return buf.array();
     }
@@ -107,15 +104,16 @@ public final class NetworkCodec {
                 throw new IllegalArgumentException("network state claims " + n + " parameters but holds " + buf.remaining() + " bytes");
             }
             double[] params = new double[n];
-            for (int k = 0; k < n; k++) {
-                params[k] = buf.getDouble();
-            }
+            buf.asDoubleBuffer().get(params);
+            buf.position(buf.position() + 8 * n);
             double[] velocity = null;
             if (buf.get() != 0) {
-                velocity = new double[n];
-                for (int k = 0; k < n; k++) {
-                    velocity[k] = buf.getDouble();
+                if (buf.remaining() < 8 * n) {
+                    throw new IllegalArgumentException("network state is truncated in its velocity (" + bytes.length + " bytes)");
                 }
+                velocity = new double[n];
+                buf.asDoubleBuffer().get(velocity);
+                buf.position(buf.position() + 8 * n);
             }
             if (buf.hasRemaining()) {
                 throw new IllegalArgumentException("network state has " + buf.remaining() + " trailing bytes");

@@ -1,0 +1,121 @@
+package io.backpropstreams.cli;
+
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.Metric;
+import org.apache.kafka.common.MetricName;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.function.Consumer;
+
+/**
+ * Runs a topology until a given number of committed records has appeared on one of its output
+ * topics, and times it: from the first committed output to the last, so that start-up and the
+ * first rebalance are not counted, and only what a read_committed reader can see counts.
+ */
+final class StreamsRun {
+
+    /** What a timed run measured. */
+    record Result(long records, double seconds, long commits) {
+        double perSecond() {
+            return records / seconds;
+        }
+    }
+
+    private StreamsRun() {
+    }
+
+    /**
+     * @param expected committed records on {@code outputTopic} that end the run
+     * @param progress sees the count after each poll
+     */
+    static Result run(Properties config, Topology topology, String outputTopic, long expected, Duration timeout,
+                      Consumer<Long> progress) {
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(config)) {
+            List<TopicPartition> tps = assignAtEnd(consumer, outputTopic);
+            KafkaStreams streams = new KafkaStreams(topology, config);
+            try {
+                streams.start();
+                long deadline = System.nanoTime() + timeout.toNanos();
+                long count = 0;
+                long firstCount = -1;
+                long firstNanos = 0;
+                long lastNanos = 0;
+                while (count < expected) {
+                    if (System.nanoTime() > deadline) {
+                        throw new UserException("timed out after " + timeout.toSeconds() + " s with " + count + " of " + expected
+                                + " records on '" + outputTopic + "' (state " + streams.state() + ")");
+                    }
+                    int n = consumer.poll(Duration.ofMillis(50)).count();
+                    if (n > 0) {
+                        count += n;
+                        lastNanos = System.nanoTime();
+                        if (firstCount < 0) {
+                            firstCount = count;
+                            firstNanos = lastNanos;
+                        }
+                        progress.accept(count);
+                    }
+                }
+                long commits = (long) metric(streams, "commit-total", "stream-thread-metrics");
+                double seconds = Math.max(1e-9, (lastNanos - firstNanos) / 1e9);
+                return new Result(count - firstCount, seconds, commits);
+            } finally {
+                streams.close(Duration.ofSeconds(30));
+            }
+        }
+    }
+
+    static List<TopicPartition> assignAtEnd(KafkaConsumer<byte[], byte[]> consumer, String topic) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
+            tps.add(new TopicPartition(topic, p.partition()));
+        }
+        consumer.assign(tps);
+        consumer.seekToEnd(tps);
+        tps.forEach(consumer::position);
+        return tps;
+    }
+
+    /** Committed records of a topic, counted by reading it (transaction markers take offsets but are not records). */
+    static long countRecords(Properties config, String topic, Duration timeout) {
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(config)) {
+            List<TopicPartition> tps = new ArrayList<>();
+            List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            if (parts == null) {
+                return 0;
+            }
+            parts.forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
+            consumer.assign(tps);
+            consumer.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
+            long count = 0;
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> ignored : consumer.poll(Duration.ofMillis(100))) {
+                    count++;
+                }
+            }
+            return count;
+        }
+    }
+
+    /** Sum of a Kafka Streams metric over all its instances (e.g. threads). */
+    static double metric(KafkaStreams streams, String name, String group) {
+        double sum = 0;
+        for (Map.Entry<MetricName, ? extends Metric> e : streams.metrics().entrySet()) {
+            if (e.getKey().name().equals(name) && e.getKey().group().equals(group) && e.getValue().metricValue() instanceof Number n) {
+                sum += n.doubleValue();
+            }
+        }
+        return sum;
+    }
+}

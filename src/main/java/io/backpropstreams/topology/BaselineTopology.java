@@ -1,0 +1,79 @@
+package io.backpropstreams.topology;
+
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serdes;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The speed limit the trainer is measured against: a topology of exactly the trainer's shape that
+ * does no math. Per sample it gets and puts a model-sized value in the same kind of store
+ * (persistent, cached, logged) and writes two records of the sizes the trainer writes, to the
+ * same kind of sinks. Whatever this costs is what Kafka Streams costs; the trainer's extra time
+ * is decoding, the training step and building its records.
+ */
+public final class BaselineTopology {
+
+    /** The baseline's store. */
+    public static final String STORE = "baseline-store";
+
+    private BaselineTopology() {
+    }
+
+    /**
+     * @param valueBytes   size of the stored value (the encoded model)
+     * @param metricBytes  size of the first output (a metric)
+     * @param weightsBytes size of the second output (a weights update)
+     */
+    public static Topology build(TopicNames topics, int valueBytes, int metricBytes, int weightsBytes) {
+        Topology t = new Topology();
+        t.addSource("samples-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.samples());
+        t.addProcessor("baseline", () -> new NoMathProcessor(valueBytes, metricBytes, weightsBytes), "samples-source");
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
+                .withCachingEnabled().withLoggingEnabled(java.util.Map.of()), "baseline");
+        t.addSink("weights-sink", topics.weights(), new StringSerializer(), new ByteArraySerializer(), "baseline");
+        t.addSink("metrics-sink", topics.metrics(), new StringSerializer(), new ByteArraySerializer(), "baseline");
+        return t;
+    }
+
+    private static final class NoMathProcessor implements Processor<byte[], byte[], String, byte[]> {
+        private final int valueBytes;
+        private final int metricBytes;
+        private final int weightsBytes;
+        private ProcessorContext<String, byte[]> context;
+        private KeyValueStore<String, byte[]> store;
+
+        NoMathProcessor(int valueBytes, int metricBytes, int weightsBytes) {
+            this.valueBytes = valueBytes;
+            this.metricBytes = metricBytes;
+            this.weightsBytes = weightsBytes;
+        }
+
+        @Override
+        public void init(ProcessorContext<String, byte[]> context) {
+            this.context = context;
+            this.store = context.getStateStore(STORE);
+        }
+
+        @Override
+        public void process(Record<byte[], byte[]> record) {
+            String id = new String(record.key(), StandardCharsets.UTF_8);
+            byte[] value = store.get(id);
+            if (value == null) {
+                value = new byte[valueBytes];
+            }
+            value[0]++;
+            store.put(id, value.clone());
+            context.forward(new Record<>(id, new byte[metricBytes], record.timestamp()), "metrics-sink");
+            context.forward(new Record<>(id, new byte[weightsBytes], record.timestamp()), "weights-sink");
+        }
+    }
+}
