@@ -8,7 +8,16 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Consumer;
 
 /** Producers and consumers configured the way the command-line tools use them. */
 public final class Clients {
@@ -43,5 +52,52 @@ public final class Clients {
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /**
+     * Assigns every partition of {@code topic} (tools read by assignment, not as group members)
+     * and positions the consumer at the beginning or at the current end.
+     *
+     * @throws UserException if the topic does not exist or the cluster does not answer
+     */
+    public static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, String topic, boolean fromBeginning) {
+        List<PartitionInfo> parts;
+        try {
+            parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+            throw new UserException("no Kafka cluster answered while looking up topic '" + topic + "': " + e.getMessage(), e);
+        }
+        if (parts == null || parts.isEmpty()) {
+            throw new UserException("topic '" + topic + "' does not exist");
+        }
+        List<TopicPartition> tps = new ArrayList<>();
+        parts.forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
+        consumer.assign(tps);
+        if (fromBeginning) {
+            consumer.seekToBeginning(tps);
+        } else {
+            consumer.seekToEnd(tps);
+        }
+        tps.forEach(consumer::position);
+        return tps;
+    }
+
+    /**
+     * Reads {@code topic} from the beginning up to the end offsets it has now, handing every
+     * committed record to {@code each}.
+     *
+     * @throws UserException if that takes longer than {@code timeout}
+     */
+    public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration timeout,
+                                 Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        List<TopicPartition> tps = assignAll(consumer, topic, true);
+        Map<TopicPartition, Long> end = consumer.endOffsets(tps, Duration.ofSeconds(30));
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+            if (System.nanoTime() > deadline) {
+                throw new UserException("timed out after " + timeout.toSeconds() + " s reading topic '" + topic + "'");
+            }
+            consumer.poll(Duration.ofMillis(200)).forEach(each);
+        }
     }
 }

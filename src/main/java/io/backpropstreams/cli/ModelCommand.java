@@ -6,12 +6,9 @@ import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.schema.ModelSpec;
 import io.backpropstreams.topology.TopicNames;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -26,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -179,37 +175,26 @@ public final class ModelCommand implements Runnable {
         String topic = TopicNames.from(props).models();
         Map<String, ModelSpec> specs = new TreeMap<>();
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(props)) {
-            List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (parts == null || parts.isEmpty()) {
+            Clients.readToEnd(consumer, topic, Duration.ofSeconds(60), r -> {
+                if (r.key() == null) {
+                    return;
+                }
+                String id = new String(r.key(), StandardCharsets.UTF_8);
+                if (r.value() == null) {
+                    specs.remove(id);
+                    return;
+                }
+                try {
+                    specs.put(id, ModelSpecs.decode(r.value()));
+                } catch (DecodingException e) {
+                    // an invalid spec never became a model; the trainer dead-lettered it
+                }
+            });
+        } catch (UserException e) {
+            if (e.getMessage().contains("does not exist")) {
                 return specs;
             }
-            List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps, Duration.ofSeconds(30));
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new UserException("timed out reading topic '" + topic + "'");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.key() == null) {
-                        continue;
-                    }
-                    String id = new String(r.key(), StandardCharsets.UTF_8);
-                    if (r.value() == null) {
-                        specs.remove(id);
-                        continue;
-                    }
-                    try {
-                        specs.put(id, ModelSpecs.decode(r.value()));
-                    } catch (DecodingException e) {
-                        // an invalid spec never became a model; the trainer dead-lettered it
-                    }
-                }
-            }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new UserException("no Kafka cluster answered at " + kafka.bootstrapServers() + ": " + e.getMessage(), e);
+            throw e;
         }
         return specs;
     }

@@ -7,7 +7,6 @@ import io.backpropstreams.schema.WeightsUpdate;
 import io.backpropstreams.topology.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
@@ -44,13 +43,8 @@ public final class OutputCollector implements AutoCloseable {
         this.consumer = Clients.consumer(config);
         this.topics = TopicNames.from(config);
         this.keepSteps = keepSteps;
-        List<TopicPartition> tps = new ArrayList<>();
-        for (String t : List.of(topics.weights(), topics.metrics())) {
-            List<PartitionInfo> parts = consumer.partitionsFor(t, Duration.ofSeconds(30));
-            for (PartitionInfo p : parts) {
-                tps.add(new TopicPartition(t, p.partition()));
-            }
-        }
+        List<TopicPartition> tps = new ArrayList<>(Clients.assignAll(consumer, topics.weights(), false));
+        tps.addAll(Clients.assignAll(consumer, topics.metrics(), false));
         consumer.assign(tps);
         consumer.seekToEnd(tps);
         tps.forEach(consumer::position);

@@ -3,10 +3,7 @@ package io.backpropstreams.cli;
 import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.schema.TrainingMetric;
 import io.backpropstreams.topology.TopicNames;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -86,34 +83,18 @@ public final class ReportCommand implements Callable<Integer> {
 
     private List<Row> read(Properties props, String topic) {
         List<Row> rows = new ArrayList<>();
+        byte[] key = model.getBytes(StandardCharsets.UTF_8);
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(props)) {
-            List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (parts == null || parts.isEmpty()) {
-                throw new UserException("topic '" + topic + "' does not exist at " + kafka.bootstrapServers());
-            }
-            List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps, Duration.ofSeconds(30));
-            byte[] key = model.getBytes(StandardCharsets.UTF_8);
-            long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new UserException("timed out reading topic '" + topic + "'");
+            Clients.readToEnd(consumer, topic, Duration.ofMinutes(5), r -> {
+                if (r.value() == null || !java.util.Arrays.equals(key, r.key())) {
+                    return;
                 }
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    if (r.value() == null || !java.util.Arrays.equals(key, r.key())) {
-                        continue;
-                    }
-                    TrainingMetric m = Serdes.TRAINING_METRIC.decode(r.value());
-                    if (!rows.isEmpty() && m.getStep() <= rows.get(rows.size() - 1).step()) {
-                        rows.clear();
-                    }
-                    rows.add(new Row(m.getStep(), m.getLoss(), m.getLossEma()));
+                TrainingMetric m = Serdes.TRAINING_METRIC.decode(r.value());
+                if (!rows.isEmpty() && m.getStep() <= rows.get(rows.size() - 1).step()) {
+                    rows.clear();
                 }
-            }
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new UserException("no Kafka cluster answered at " + kafka.bootstrapServers() + ": " + e.getMessage(), e);
+                rows.add(new Row(m.getStep(), m.getLoss(), m.getLossEma()));
+            });
         }
         return rows;
     }

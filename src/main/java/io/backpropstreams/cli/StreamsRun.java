@@ -1,16 +1,13 @@
 package io.backpropstreams.cli;
 
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -75,37 +72,16 @@ final class StreamsRun {
     }
 
     static List<TopicPartition> assignAtEnd(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        List<TopicPartition> tps = new ArrayList<>();
-        for (PartitionInfo p : consumer.partitionsFor(topic, Duration.ofSeconds(30))) {
-            tps.add(new TopicPartition(topic, p.partition()));
-        }
-        consumer.assign(tps);
-        consumer.seekToEnd(tps);
-        tps.forEach(consumer::position);
-        return tps;
+        return Clients.assignAll(consumer, topic, false);
     }
 
     /** Committed records of a topic, counted by reading it (transaction markers take offsets but are not records). */
     static long countRecords(Properties config, String topic, Duration timeout) {
+        long[] count = {0};
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(config)) {
-            List<TopicPartition> tps = new ArrayList<>();
-            List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (parts == null) {
-                return 0;
-            }
-            parts.forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
-            consumer.assign(tps);
-            consumer.seekToBeginning(tps);
-            Map<TopicPartition, Long> end = consumer.endOffsets(tps);
-            long count = 0;
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp)) && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> ignored : consumer.poll(Duration.ofMillis(100))) {
-                    count++;
-                }
-            }
-            return count;
+            Clients.readToEnd(consumer, topic, timeout, r -> count[0]++);
         }
+        return count[0];
     }
 
     /** Sum of a Kafka Streams metric over all its instances (e.g. threads). */

@@ -11,8 +11,6 @@ import io.backpropstreams.topology.DeadLetters;
 import io.backpropstreams.topology.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.PartitionInfo;
-import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -98,17 +96,7 @@ public final class WatchCommand implements Callable<Integer> {
         Runtime.getRuntime().addShutdownHook(hook);
         long printed = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(props)) {
-            List<PartitionInfo> parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-            if (parts == null || parts.isEmpty()) {
-                throw new UserException("topic '" + topic + "' does not exist at " + kafka.bootstrapServers());
-            }
-            List<TopicPartition> tps = parts.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(tps);
-            if (fromBeginning) {
-                consumer.seekToBeginning(tps);
-            } else {
-                consumer.seekToEnd(tps);
-            }
+            Clients.assignAll(consumer, topic, fromBeginning);
             long lastRecord = System.nanoTime();
             while (!stop.get() && (max == 0 || printed < max)) {
                 var records = consumer.poll(Duration.ofMillis(200));
