@@ -47,8 +47,8 @@ public final class KafkaOptions {
         if (file == null) {
             return p;
         }
-        if (!Files.isRegularFile(file)) {
-            throw new UserException("config file '" + file + "' does not exist or is not a file");
+        if (!Files.exists(file) || Files.isDirectory(file)) {
+            throw new UserException("config file '" + file + "' does not exist or is a directory");
         }
         try (Reader r = Files.newBufferedReader(file)) {
             p.load(r);
