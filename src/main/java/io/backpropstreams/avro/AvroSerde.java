@@ -12,7 +12,6 @@ import org.apache.kafka.common.serialization.Serializer;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 
 /**
  * A Kafka serde for a generated Avro record in Avro's <em>single-object encoding</em>: the two
@@ -42,15 +41,24 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
 
     /** Single-object encoding of {@code record}. */
     public byte[] encode(T record) {
+        ReusableBuffer out = BUFFER.get();
+        out.reset();
         try {
-            ByteBuffer buf = encoder.encode(record);
-            byte[] bytes = new byte[buf.remaining()];
-            buf.get(bytes);
-            return bytes;
+            encoder.encode(record, out);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        return out.toByteArray();
     }
+
+    /** A per-thread output buffer that keeps its capacity, so that encoding does not regrow it per record. */
+    private static final class ReusableBuffer extends java.io.ByteArrayOutputStream {
+        ReusableBuffer() {
+            super(4096);
+        }
+    }
+
+    private static final ThreadLocal<ReusableBuffer> BUFFER = ThreadLocal.withInitial(ReusableBuffer::new);
 
     /**
      * Decodes single-object-encoded bytes.
@@ -58,8 +66,17 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
      * @throws DecodingException {@code unknown-schema} for a foreign fingerprint, {@code undecodable-avro} otherwise
      */
     public T decode(byte[] bytes) {
+        return decode(bytes, null);
+    }
+
+    /**
+     * Decodes into {@code reuse} where possible (its arrays are refilled), or a new record if null.
+     *
+     * @throws DecodingException as {@link #decode(byte[])}
+     */
+    public T decode(byte[] bytes, T reuse) {
         try {
-            return decoder.decode(bytes);
+            return decoder.decode(new java.io.ByteArrayInputStream(bytes), reuse);
         } catch (org.apache.avro.message.MissingSchemaException e) {
             throw new DecodingException("unknown-schema", "Avro record has an unknown schema fingerprint; expected "
                     + schema.getFullName() + ": " + e.getMessage(), e);

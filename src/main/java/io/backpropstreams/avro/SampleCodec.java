@@ -26,6 +26,9 @@ public final class SampleCodec {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    /** Per-thread record whose arrays Avro refills, so that decoding a sample allocates only the result. */
+    private static final ThreadLocal<Sample> REUSE = new ThreadLocal<>();
+
     /** A decoded sample. */
     public record Vectors(double[] input, double[] target) {
     }
@@ -44,7 +47,8 @@ public final class SampleCodec {
             throw new DecodingException("empty-value", "sample value is " + (bytes == null ? "null" : "empty"));
         }
         if (AvroSerde.isSingleObjectEncoded(bytes)) {
-            Sample s = Serdes.SAMPLE.decode(bytes);
+            Sample s = Serdes.SAMPLE.decode(bytes, REUSE.get());
+            REUSE.set(s);
             return new Vectors(toArray(s.getInput()), toArray(s.getTarget()));
         }
         return decodeJson(bytes);

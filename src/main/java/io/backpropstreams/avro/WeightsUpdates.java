@@ -26,23 +26,12 @@ public final class WeightsUpdates {
         ParameterLayout layout = network.layout();
         List<LayerWeights> layers = new ArrayList<>(layout.depth());
         for (int l = 1; l <= layout.depth(); l++) {
-            layers.add(LayerWeights.newBuilder()
-                    .setInputs(layout.size(l - 1))
-                    .setOutputs(layout.size(l))
-                    .setActivation(network.spec().activations().get(l - 1).id())
-                    .setWeights(SampleCodec.asList(network.weights(l)))
-                    .setBiases(SampleCodec.asList(network.biases(l)))
-                    .build());
+            layers.add(new LayerWeights(layout.size(l - 1), layout.size(l), network.spec().activations().get(l - 1).id(),
+                    SampleCodec.asList(network.weights(l)), SampleCodec.asList(network.biases(l))));
         }
-        return WeightsUpdate.newBuilder()
-                .setModelId(modelId)
-                .setStep(network.step())
-                .setEvent(event)
-                .setLayers(layers)
-                .setSourcePartition(sourcePartition)
-                .setSourceOffset(sourceOffset)
-                .setTimestamp(java.time.Instant.ofEpochMilli(timestamp))
-                .build();
+        // the all-arguments constructors: Avro's builders deep-copy every list
+        return new WeightsUpdate(modelId, network.step(), event, layers, sourcePartition, sourceOffset,
+                java.time.Instant.ofEpochMilli(timestamp));
     }
 
     /** The flat parameter vector ({@link ParameterLayout} order) that {@code update} carries. */

@@ -112,15 +112,9 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         store.put(id, state);
         double[] output = new double[network.spec().outputSize()];
         network.copyOutput(output);
-        TrainingMetric metric = TrainingMetric.newBuilder()
-                .setModelId(id)
-                .setStep(network.step())
-                .setLoss(loss)
-                .setOutput(asList(output))
-                .setTarget(asList(v.target()))
-                .setLossEma(ema)
-                .setTimestamp(java.time.Instant.ofEpochMilli(record.timestamp()))
-                .build();
+        // the all-arguments constructor: Avro's builders deep-copy and validate every field
+        TrainingMetric metric = new TrainingMetric(id, network.step(), loss, asList(output), asList(v.target()), ema,
+                java.time.Instant.ofEpochMilli(record.timestamp()));
         context.forward(new Record<>(id, metric, record.timestamp()), TrainerTopology.METRICS_SINK);
         if (state.publishesAtCurrentStep()) {
             emitWeights(id, "step", network, meta, record.timestamp());
