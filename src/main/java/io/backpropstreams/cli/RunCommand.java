@@ -63,9 +63,13 @@ public final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         PrintWriter out = spec.commandLine().getOut();
+        Runnable restoreSignals = () -> { };
         try (TrainerService service = TrainerService.start(kafka.properties(), httpPort, advertisedHost, partitions,
                 Duration.ofSeconds(timeoutSeconds))) {
             Trainer trainer = service.trainer();
+            // SIGTERM/SIGINT stop the trainer like requestStop(), so that the process exits with 0 after a clean stop
+            // (left to the JVM, they end it with 143/130 whatever call() returns); the hook covers any other shutdown.
+            restoreSignals = StopSignals.install(stop::countDown);
             // The JVM exits once shutdown hooks return, so the hook waits until close() has committed.
             Thread hook = new Thread(() -> {
                 stop.countDown();
@@ -89,6 +93,7 @@ public final class RunCommand implements Callable<Integer> {
             out.flush();
         } finally {
             stopped.countDown();
+            restoreSignals.run();
         }
         out.println("Trainer stopped cleanly.");
         out.flush();
