@@ -56,6 +56,7 @@ public final class BrokerCommand implements Callable<Integer> {
         // Registered before start, so that Ctrl-C during a slow start still shuts down cleanly.
         Thread hook = new Thread(broker::close, "kafka-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        Runnable restoreSignals = () -> { };
         try {
             try {
                 broker.start();
@@ -66,11 +67,14 @@ public final class BrokerCommand implements Callable<Integer> {
             }
             out.println(readyLine(broker));
             out.flush();
+            // SIGTERM/SIGINT close the broker and let call() return 0, instead of the JVM's exit with 143/130.
+            restoreSignals = StopSignals.install(() -> new Thread(broker::close, "kafka-broker-stop").start());
             broker.awaitStopped();
         } catch (InterruptedException e) {
             // Interrupting the command's thread is the in-process way to stop it (tests, embedding).
             Thread.currentThread().interrupt();
         } finally {
+            restoreSignals.run();
             removeHook(hook);
             broker.close();
         }
@@ -79,6 +83,8 @@ public final class BrokerCommand implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        out.println("Kafka broker stopped.");
+        out.flush();
         return 0;
     }
 
