@@ -36,6 +36,15 @@ public final class NetworkCodec {
     /** The network's state as bytes. */
     public static byte[] encode(Network network) {
         ByteBuffer buf = ByteBuffer.allocate(encodedSize(network));
+        encode(network, buf);
+        return buf.array();
+    }
+
+    /**
+     * Writes the network's state at {@code buf}'s position, advancing it by {@link #encodedSize}:
+     * for a caller that frames the state inside a larger record without copying it again.
+     */
+    public static void encode(Network network, ByteBuffer buf) {
         NetworkSpec spec = network.spec();
         buf.put((byte) 'B').put((byte) 'P').put(VERSION);
         buf.putInt(spec.layers().size());
@@ -60,8 +69,8 @@ public final class NetworkCodec {
         buf.put((byte) (momentum ? 1 : 0));
         if (momentum) {
             network.writeVelocity(buf.asDoubleBuffer());
+            buf.position(buf.position() + 8 * n);
         }
-        return buf.array();
     }
 
     /**
@@ -70,8 +79,17 @@ public final class NetworkCodec {
      * @throws IllegalArgumentException if the bytes are not a valid encoding
      */
     public static Network decode(byte[] bytes) {
+        return decode(ByteBuffer.wrap(bytes));
+    }
+
+    /**
+     * Rebuilds a network from the encoding between {@code buf}'s position and its limit.
+     *
+     * @throws IllegalArgumentException if those bytes are not a valid encoding
+     */
+    public static Network decode(ByteBuffer buf) {
+        int length = buf.remaining();
         try {
-            ByteBuffer buf = ByteBuffer.wrap(bytes);
             if (buf.get() != 'B' || buf.get() != 'P') {
                 throw new IllegalArgumentException("not a network state: bad magic");
             }
@@ -109,7 +127,7 @@ public final class NetworkCodec {
             double[] velocity = null;
             if (buf.get() != 0) {
                 if (buf.remaining() < 8 * n) {
-                    throw new IllegalArgumentException("network state is truncated in its velocity (" + bytes.length + " bytes)");
+                    throw new IllegalArgumentException("network state is truncated in its velocity (" + length + " bytes)");
                 }
                 velocity = new double[n];
                 buf.asDoubleBuffer().get(velocity);
@@ -120,7 +138,7 @@ public final class NetworkCodec {
             }
             return new Network(spec, params, step, velocity);
         } catch (BufferUnderflowException e) {
-            throw new IllegalArgumentException("network state is truncated (" + bytes.length + " bytes)", e);
+            throw new IllegalArgumentException("network state is truncated (" + length + " bytes)", e);
         }
     }
 

@@ -7,7 +7,6 @@ import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.Serializer;
 
 import java.nio.ByteBuffer;
-import java.util.Arrays;
 
 /**
  * Bytes of a {@link ModelState} in the store and its changelog:
@@ -22,9 +21,9 @@ public final class ModelStateSerde implements Serde<ModelState> {
 
     /** Encodes {@code state}. */
     public static byte[] encode(ModelState state) {
-        byte[] network = NetworkCodec.encode(state.network());
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + network.length);
-        buf.put((byte) 'M').put(VERSION).putInt(state.publishEvery()).putDouble(state.lossEma()).put(network);
+        ByteBuffer buf = ByteBuffer.allocate(HEADER + NetworkCodec.encodedSize(state.network()));
+        buf.put((byte) 'M').put(VERSION).putInt(state.publishEvery()).putDouble(state.lossEma());
+        NetworkCodec.encode(state.network(), buf);
         return buf.array();
     }
 
@@ -38,7 +37,7 @@ public final class ModelStateSerde implements Serde<ModelState> {
         int publishEvery = buf.getInt();
         double ema = buf.getDouble();
         try {
-            return new ModelState(NetworkCodec.decode(Arrays.copyOfRange(bytes, HEADER, bytes.length)), publishEvery, ema);
+            return new ModelState(NetworkCodec.decode(buf.slice()), publishEvery, ema);
         } catch (IllegalArgumentException e) {
             throw new SerializationException("corrupt model state: " + e.getMessage(), e);
         }
