@@ -34,6 +34,8 @@ import java.util.Arrays;
 public final class Network {
 
     private static final double BOUND_LIMIT = 1e300;
+    /** Under plain SGD, layers with at least this many inputs update their weights through {@link #rowBuffer}. */
+    private static final int ROW_BUFFER_MIN = 32;
 
     private final NetworkSpec spec;
     private final ParameterLayout layout;
@@ -50,6 +52,7 @@ public final class Network {
     private double paramBound;
     private double velocityBound;
     private double[] backup;
+    private final double[] rowBuffer;
 
     /** A fresh network (step 0, zero velocity) with a copy of {@code params}. */
     public Network(NetworkSpec spec, double[] params) {
@@ -99,6 +102,11 @@ public final class Network {
             out[l] = new double[size[l]];
             delta[l] = new double[size[l]];
         }
+        int widest = 0;
+        for (int l = 0; l < depth; l++) {
+            widest = Math.max(widest, size[l]);
+        }
+        this.rowBuffer = new double[widest];
         this.paramBound = maxAbs(this.params, 0, this.params.length);
         this.velocityBound = this.velocity == null ? 0.0 : maxAbs(this.velocity, 0, this.velocity.length);
     }
@@ -218,8 +226,17 @@ public final class Network {
             Activation f = activation[l];
             int w = layout.weightOffset(l);
             int b = layout.biasOffset(l);
-            for (int j = 0; j < size[l]; j++) {
-                double s = dot(params, w + j * nIn, a, nIn) + params[b + j];
+            int n = size[l];
+            int j = 0;
+            // four rows per pass: four times the independent sums, one load of a[i] for all four
+            for (; j < n - 3; j += 4) {
+                dot4(params, w + j * nIn, a, nIn, z, j);
+            }
+            for (; j < n; j++) {
+                z[j] = dot(params, w + j * nIn, a, nIn);
+            }
+            for (j = 0; j < n; j++) {
+                double s = z[j] + params[b + j];
                 z[j] = s;
                 o[j] = f.apply(s);
             }
@@ -257,14 +274,34 @@ public final class Network {
         double eta = spec.learningRate();
         boolean biases = spec.trainBiases();
         if (velocity == null) {
-            for (int j = 0; j < size[l]; j++) {
-                double s = eta * d[j];
-                int row = w + j * nIn;
-                for (int i = 0; i < nIn; i++) {
-                    params[row + i] -= s * a[i];
+            double[] p = params;
+            int n = size[l];
+            if (nIn >= ROW_BUFFER_MIN) {
+                // C2 (JDK 17) does not vectorize p[row + i] -= s·a[i]: the store and the load have different
+                // index invariants, so it must assume they overlap. Through a row buffer indexed like a[] it
+                // does; the two copies are intrinsic block moves. Same operations, same results.
+                double[] r = rowBuffer;
+                for (int j = 0; j < n; j++) {
+                    double s = eta * d[j];
+                    int row = w + j * nIn;
+                    System.arraycopy(p, row, r, 0, nIn);
+                    for (int i = 0; i < nIn; i++) {
+                        r[i] -= s * a[i];
+                    }
+                    System.arraycopy(r, 0, p, row, nIn);
                 }
-                if (biases) {
-                    params[b + j] -= s;
+            } else {
+                for (int j = 0; j < n; j++) {
+                    double s = eta * d[j];
+                    int row = w + j * nIn;
+                    for (int i = 0; i < nIn; i++) {
+                        p[row + i] -= s * a[i];
+                    }
+                }
+            }
+            if (biases) {
+                for (int j = 0; j < n; j++) {
+                    p[b + j] -= eta * d[j];
                 }
             }
         } else {
@@ -385,7 +422,9 @@ public final class Network {
         double s2 = 0.0;
         double s3 = 0.0;
         int i = 0;
-        for (; i + 3 < n; i += 4) {
+        // "i < n - 3", not "i + 3 < n": only this form is a counted loop for C2 (range checks hoisted)
+        int limit = n - 3;
+        for (; i < limit; i += 4) {
             s0 += w[off + i] * a[i];
             s1 += w[off + i + 1] * a[i + 1];
             s2 += w[off + i + 2] * a[i + 2];
@@ -396,6 +435,71 @@ public final class Network {
             s += w[off + i] * a[i];
         }
         return s;
+    }
+
+    /**
+     * {@code z[j+k] = dot(w, off + k·n, a, n)} for {@code k = 0..3} in one pass, each row summed
+     * exactly as {@link #dot} sums it.
+     */
+    static void dot4(double[] w, int off, double[] a, int n, double[] z, int j) {
+        int off1 = off + n;
+        int off2 = off1 + n;
+        int off3 = off2 + n;
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        double t0 = 0.0;
+        double t1 = 0.0;
+        double t2 = 0.0;
+        double t3 = 0.0;
+        double u0 = 0.0;
+        double u1 = 0.0;
+        double u2 = 0.0;
+        double u3 = 0.0;
+        double v0 = 0.0;
+        double v1 = 0.0;
+        double v2 = 0.0;
+        double v3 = 0.0;
+        int i = 0;
+        int limit = n - 3;
+        for (; i < limit; i += 4) {
+            double a0 = a[i];
+            double a1 = a[i + 1];
+            double a2 = a[i + 2];
+            double a3 = a[i + 3];
+            s0 += w[off + i] * a0;
+            t0 += w[off1 + i] * a0;
+            u0 += w[off2 + i] * a0;
+            v0 += w[off3 + i] * a0;
+            s1 += w[off + i + 1] * a1;
+            t1 += w[off1 + i + 1] * a1;
+            u1 += w[off2 + i + 1] * a1;
+            v1 += w[off3 + i + 1] * a1;
+            s2 += w[off + i + 2] * a2;
+            t2 += w[off1 + i + 2] * a2;
+            u2 += w[off2 + i + 2] * a2;
+            v2 += w[off3 + i + 2] * a2;
+            s3 += w[off + i + 3] * a3;
+            t3 += w[off1 + i + 3] * a3;
+            u3 += w[off2 + i + 3] * a3;
+            v3 += w[off3 + i + 3] * a3;
+        }
+        double s = (s0 + s1) + (s2 + s3);
+        double t = (t0 + t1) + (t2 + t3);
+        double u = (u0 + u1) + (u2 + u3);
+        double v = (v0 + v1) + (v2 + v3);
+        for (; i < n; i++) {
+            double ai = a[i];
+            s += w[off + i] * ai;
+            t += w[off1 + i] * ai;
+            u += w[off2 + i] * ai;
+            v += w[off3 + i] * ai;
+        }
+        z[j] = s;
+        z[j + 1] = t;
+        z[j + 2] = u;
+        z[j + 3] = v;
     }
 
     /**
