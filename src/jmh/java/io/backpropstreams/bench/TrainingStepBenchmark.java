@@ -35,8 +35,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * <pre>
  *   mvn -q -Pbench -DskipTests package &amp;&amp; java -jar target/benchmarks.jar -f 1 -wi 3 -i 5 -w 2s -r 2s
  * </pre>
- * On a machine shared with other processes, add {@code -prof io.backpropstreams.bench.CpuShareProfiler}
- * to see how much CPU the benchmark thread actually got ({@link CpuShareProfiler}).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
