@@ -41,6 +41,13 @@ public final class ModelSpecs {
     public record Definition(NetworkSpec spec, double[] parameters, int publishEvery) {
     }
 
+    /**
+     * Most parameters a model may have: its weights record and its stored state (parameters plus
+     * momentum) must fit in one Kafka record of {@code TrainerTopology.MAX_RECORD_BYTES} (64 MiB),
+     * and a spec must not be able to exhaust the trainer's heap.
+     */
+    public static final long MAX_PARAMETERS = 2_000_000;
+
     private static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Set<String> FIELDS = Set.of("layers", "activation", "activations", "loss", "learningRate",
             "updateRule", "trainBiases", "init", "seed", "weights", "biases", "publishEvery", "optimizer", "momentum");
@@ -176,6 +183,15 @@ public final class ModelSpecs {
             List<Integer> layers = s.getLayers();
             if (layers.size() < 2) {
                 throw invalid("'layers' needs at least 2 entries (input and output), got " + layers);
+            }
+            long parameters = 0;
+            for (int l = 1; l < layers.size(); l++) {
+                parameters += (long) Math.max(0, layers.get(l)) * (Math.max(0, layers.get(l - 1)) + 1);
+            }
+            if (parameters > MAX_PARAMETERS) {
+                throw invalid("layers " + layers + " make " + String.format(java.util.Locale.ROOT, "%,d", parameters)
+                        + " parameters; a model may have at most " + String.format(java.util.Locale.ROOT, "%,d", MAX_PARAMETERS)
+                        + " so that its weights fit in one Kafka record");
             }
             List<Activation> activations = new ArrayList<>();
             if (s.getActivations().size() == 1) {

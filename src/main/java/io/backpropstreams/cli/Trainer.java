@@ -4,7 +4,14 @@ import io.backpropstreams.kafka.TopicSpec;
 import io.backpropstreams.kafka.Topics;
 import io.backpropstreams.topology.TopicNames;
 import io.backpropstreams.topology.TrainerTopology;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.config.SaslConfigs;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -14,8 +21,11 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,12 +55,14 @@ public final class Trainer implements AutoCloseable {
 
     /** The five topics, with {@code samples} and {@code models} co-partitioned and {@code models} compacted. */
     public static List<TopicSpec> topicSpecs(TopicNames topics, int partitions) {
+        String max = Integer.toString(TrainerTopology.MAX_RECORD_BYTES);
         List<TopicSpec> specs = new ArrayList<>();
         specs.add(TopicSpec.of(topics.samples(), partitions));
         specs.add(TopicSpec.of(topics.models(), partitions).compacted());
-        specs.add(TopicSpec.of(topics.weights(), partitions));
-        specs.add(TopicSpec.of(topics.metrics(), partitions));
-        specs.add(TopicSpec.of(topics.deadLetters(), partitions));
+        // outputs carry whole models (weights) and whole bad records plus headers (dead letters)
+        specs.add(TopicSpec.of(topics.weights(), partitions).withConfig("max.message.bytes", max));
+        specs.add(TopicSpec.of(topics.metrics(), partitions).withConfig("max.message.bytes", max));
+        specs.add(TopicSpec.of(topics.deadLetters(), partitions).withConfig("max.message.bytes", max));
         return specs;
     }
 
@@ -65,7 +77,12 @@ public final class Trainer implements AutoCloseable {
     public static Trainer start(Properties config, int partitions, Duration timeout) {
         TopicNames topics = TopicNames.from(config);
         Properties admin = KafkaOptions.forClient(config, AdminClientConfig.configNames());
-        Topics.createIfMissing(admin, topicSpecs(topics, partitions), timeout);
+        try {
+            Topics.createIfMissing(admin, topicSpecs(topics, partitions), timeout);
+        } catch (RuntimeException e) {
+            throw explainSecurityFailure(e, config);
+        }
+        checkTopicAccess(admin, topics, timeout);
         Properties streamsConfig = TrainerTopology.streamsConfig(config, null);
         KafkaStreams streams = new KafkaStreams(TrainerTopology.build(topics), streamsConfig);
         Trainer trainer = new Trainer(streams, topics, streamsConfig);
@@ -159,6 +176,75 @@ public final class Trainer implements AutoCloseable {
         streams.close(org.apache.kafka.streams.CloseOptions
                 .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
+    }
+
+    /**
+     * Fails at once, naming the topics, if the configured principal may not READ the input topics
+     * or WRITE the output topics (ACLs). Without this check Kafka Streams reaches RUNNING and stops
+     * only when the first sample's output is refused. Brokers without an authorizer allow everything,
+     * so the check passes there; if the broker does not report the operations, it is skipped.
+     */
+    static void checkTopicAccess(Properties adminProperties, TopicNames topics, Duration timeout) {
+        Properties props = new Properties();
+        props.putAll(adminProperties);
+        String ms = Long.toString(Math.max(1, timeout.toMillis()));
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, ms);
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, ms);
+        Map<String, TopicDescription> described;
+        try (Admin admin = Admin.create(props)) {
+            described = admin.describeTopics(topics.all(), new DescribeTopicsOptions().includeAuthorizedOperations(true))
+                    .allTopicNames().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw explainSecurityFailure(new IllegalStateException("could not describe topics " + topics.all() + ": "
+                    + rootMessage(e.getCause()), e.getCause()), adminProperties);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new UserException("Kafka did not describe topics " + topics.all() + " within " + timeout.toSeconds() + " s");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while checking access to topics " + topics.all());
+        }
+        List<String> missing = new ArrayList<>();
+        for (String t : List.of(topics.samples(), topics.models())) {
+            lacks(described.get(t), AclOperation.READ).ifPresent(op -> missing.add(op + " on topic '" + t + "'"));
+        }
+        for (String t : List.of(topics.weights(), topics.metrics(), topics.deadLetters())) {
+            lacks(described.get(t), AclOperation.WRITE).ifPresent(op -> missing.add(op + " on topic '" + t + "'"));
+        }
+        if (!missing.isEmpty()) {
+            throw new UserException("not authorized: " + principal(adminProperties) + " lacks " + String.join(", ", missing)
+                    + " (ACLs; the trainer needs READ on its input topics and WRITE on its output topics)");
+        }
+    }
+
+    private static java.util.Optional<AclOperation> lacks(TopicDescription d, AclOperation op) {
+        Set<AclOperation> allowed = d == null ? null : d.authorizedOperations();
+        return allowed == null || allowed.contains(op) || allowed.contains(AclOperation.ALL)
+                ? java.util.Optional.empty() : java.util.Optional.of(op);
+    }
+
+    /** "user 'name'" from a SASL JAAS config, or "the configured principal". */
+    private static String principal(Properties config) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("username\\s*=\\s*\"([^\"]*)\"")
+                .matcher(config.getProperty(SaslConfigs.SASL_JAAS_CONFIG, ""));
+        return m.find() ? "user '" + m.group(1) + "'" : "the configured principal";
+    }
+
+    /**
+     * A one-line {@link UserException} if {@code e} was caused by a failed authentication or a
+     * missing ACL, so that the command line prints the cause instead of a stack trace; else {@code e}.
+     */
+    static RuntimeException explainSecurityFailure(RuntimeException e, Properties config) {
+        for (Throwable c = e; c != null && c.getCause() != c; c = c.getCause()) {
+            if (c instanceof AuthenticationException) {
+                return new UserException("authentication failed at " + config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)
+                        + ": " + c.getMessage() + " (check security.protocol, sasl.mechanism and the user name and password"
+                        + " in sasl.jaas.config)", e);
+            }
+            if (c instanceof AuthorizationException) {
+                return new UserException("not authorized: " + principal(config) + " was refused: " + e.getMessage(), e);
+            }
+        }
+        return e;
     }
 
     static String rootMessage(Throwable t) {

@@ -43,6 +43,13 @@ public final class TrainerTopology {
     /** Sink of the dead-letter topic. */
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 
+    /**
+     * Largest record the trainer writes: a whole model on {@code weights} and in the changelog, or a
+     * bad input record plus its headers on {@code dead-letters}. The producer and the output topics
+     * it creates are configured for it; {@code ModelSpecs} refuses models that would not fit.
+     */
+    public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
+
     /** Default {@code application.id}. */
     public static final String DEFAULT_APPLICATION_ID = "backprop-streams";
 
@@ -71,7 +78,7 @@ public final class TrainerTopology {
     static StoreBuilder<KeyValueStore<String, ModelState>> modelStore() {
         return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new ModelStateSerde())
                 .withCachingEnabled()
-                .withLoggingEnabled(java.util.Map.of());
+                .withLoggingEnabled(java.util.Map.of("max.message.bytes", Integer.toString(MAX_RECORD_BYTES)));
     }
 
     /**
@@ -88,6 +95,8 @@ public final class TrainerTopology {
         }
         p.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, DEFAULT_APPLICATION_ID);
         p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                Integer.toString(MAX_RECORD_BYTES));
         p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG,
                 java.nio.file.Path.of(System.getProperty("user.home"), ".backprop-streams", "state").toString());
         // A bug-triggered exception must not stop the trainer: the record goes to the dead-letter
