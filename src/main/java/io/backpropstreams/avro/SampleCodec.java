@@ -26,6 +26,59 @@ public final class SampleCodec {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             .build();
 
+    /** The 8-byte CRC-64-AVRO fingerprint of {@code Sample}, little-endian, as it follows the {@code C3 01} marker. */
+    private static final byte[] FINGERPRINT = fingerprint();
+
+    private static final ThreadLocal<org.apache.avro.io.BinaryDecoder> DECODER = new ThreadLocal<>();
+
+    private static byte[] fingerprint() {
+        long fp = org.apache.avro.SchemaNormalization.parsingFingerprint64(Sample.getClassSchema());
+        return java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(fp).array();
+    }
+
+    private static boolean hasSampleFingerprint(byte[] bytes) {
+        return bytes.length >= 10 && java.util.Arrays.equals(bytes, 2, 10, FINGERPRINT, 0, 8);
+    }
+
+    /**
+     * Reads a {@code Sample} datum straight into {@code double[]} with Avro's {@link org.apache.avro.io.BinaryDecoder}:
+     * the generated class would box every value (784 {@code Double}s for an MNIST-sized input).
+     * The field order is the schema's: {@code input}, {@code target}, {@code id}.
+     */
+    private static Vectors decodeAvroDatum(byte[] bytes) {
+        org.apache.avro.io.BinaryDecoder d = org.apache.avro.io.DecoderFactory.get().binaryDecoder(bytes, 10, bytes.length - 10, DECODER.get());
+        DECODER.set(d);
+        try {
+            double[] input = readDoubles(d, bytes.length);
+            double[] target = readDoubles(d, bytes.length);
+            int id = d.readIndex();
+            if (id == 1) {
+                d.skipString();
+            } else if (id != 0) {
+                throw new java.io.IOException("bad union index " + id + " for field id");
+            }
+            return new Vectors(input, target);
+        } catch (IOException | RuntimeException e) {
+            throw new DecodingException("undecodable-avro", "bytes do not decode as Avro Sample: "
+                    + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
+        }
+    }
+
+    private static double[] readDoubles(org.apache.avro.io.BinaryDecoder d, int recordBytes) throws IOException {
+        double[] values = new double[0];
+        int n = 0;
+        for (long block = d.readArrayStart(); block != 0; block = d.arrayNext()) {
+            if (block < 0 || n + block > recordBytes / 8) {
+                throw new java.io.EOFException("array of " + (n + block) + " doubles cannot fit in " + recordBytes + " bytes");
+            }
+            values = java.util.Arrays.copyOf(values, (int) (n + block));
+            for (long i = 0; i < block; i++) {
+                values[n++] = d.readDouble();
+            }
+        }
+        return values;
+    }
+
     /** Per-thread record whose arrays Avro refills, so that decoding a sample allocates only the result. */
     private static final ThreadLocal<Sample> REUSE = new ThreadLocal<>();
 
@@ -47,6 +100,9 @@ public final class SampleCodec {
             throw new DecodingException("empty-value", "sample value is " + (bytes == null ? "null" : "empty"));
         }
         if (AvroSerde.isSingleObjectEncoded(bytes)) {
+            if (hasSampleFingerprint(bytes)) {
+                return decodeAvroDatum(bytes);
+            }
             Sample s = Serdes.SAMPLE.decode(bytes, REUSE.get());
             REUSE.set(s);
             return new Vectors(toArray(s.getInput()), toArray(s.getTarget()));

@@ -78,8 +78,8 @@ public final class ProduceCommand implements Callable<Integer> {
             sender.flush();
         }
         PrintWriter out = spec.commandLine().getOut();
-        out.printf("Produced %,d samples for model '%s' to topic '%s'; %,d malformed lines skipped.%n",
-                result.samples().size(), model, topic, result.skipped());
+        out.printf("Produced %,d samples for model '%s' to topic '%s'; %,d malformed %s skipped.%n",
+                result.samples().size(), model, topic, result.skipped(), result.skipped() == 1 ? "line" : "lines");
         out.flush();
         err.flush();
         return result.skipped() == 0 ? 0 : 1;

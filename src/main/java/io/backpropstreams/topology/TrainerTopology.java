@@ -6,7 +6,6 @@ import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -72,13 +71,14 @@ public final class TrainerTopology {
     }
 
     /**
-     * A persistent, logged store with caching: repeated puts of one model between two commits are
-     * absorbed in the cache, so the changelog receives one record per model per commit.
+     * A persistent, logged store with caching, inside a {@link CommitTimeStore}: each model is
+     * serialised into it once per commit, so the changelog receives one record per model per
+     * commit and a large model is not re-serialised for every sample.
      */
-    static StoreBuilder<KeyValueStore<String, ModelState>> modelStore() {
-        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new ModelStateSerde())
+    static StoreBuilder<CommitTimeStore> modelStore() {
+        return CommitTimeStore.around(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), new ModelStateSerde())
                 .withCachingEnabled()
-                .withLoggingEnabled(java.util.Map.of("max.message.bytes", Integer.toString(MAX_RECORD_BYTES)));
+                .withLoggingEnabled(java.util.Map.of("max.message.bytes", Integer.toString(MAX_RECORD_BYTES))));
     }
 
     /**
