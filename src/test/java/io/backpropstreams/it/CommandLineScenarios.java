@@ -492,17 +492,13 @@ abstract class CommandLineScenarios {
             return err.toString();
         }
 
-        void awaitRunning() throws Exception {
-            long deadline = System.nanoTime() + WAIT.toNanos();
-            while (!out().contains("Trainer running")) {
+        void awaitRunning() {
+            Waits.until("run to report 'Trainer running'", WAIT, () -> {
                 if (exit.isDone()) {
                     fail("run exited with " + exit.get() + " before it was running:\n" + out() + err());
                 }
-                if (System.nanoTime() > deadline) {
-                    fail("run did not report 'Trainer running' within " + WAIT.toSeconds() + " s:\n" + out() + err());
-                }
-                Thread.sleep(20);
-            }
+                return out();
+            }, out -> out.contains("Trainer running"));
         }
 
         /** Asks run to stop, as SIGTERM does, and returns its exit code. */

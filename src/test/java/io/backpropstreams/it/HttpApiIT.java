@@ -344,19 +344,8 @@ class HttpApiIT {
     }
 
     /** Polls {@code probe} until {@code done} or the deadline; fails naming the last value seen. */
-    private static <T> T await(String what, Probe<T> probe, Predicate<T> done) throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        T last = null;
-        while (true) {
-            last = probe.get();
-            if (done.test(last)) {
-                return last;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out after " + WAIT.toSeconds() + " s waiting for " + what + "; last seen: " + last);
-            }
-            Thread.sleep(100);
-        }
+    private static <T> T await(String what, Probe<T> probe, Predicate<T> done) {
+        return Waits.until(what, WAIT, probe::get, done);
     }
 
     // ---------------------------------------------------------------- Prometheus text format

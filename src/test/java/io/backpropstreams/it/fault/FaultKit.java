@@ -186,38 +186,22 @@ final class FaultKit {
      */
     static void awaitDrained(String bootstrap, String group, String topic, long expectedRecords, Duration timeout,
                              Runnable onPoll) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        String last = "nothing yet";
         try (Admin admin = admin(bootstrap)) {
-            while (true) {
+            io.backpropstreams.it.Waits.until("group " + group + " to consume all of '" + topic + "'", timeout, () -> {
                 onPoll.run();
                 try {
                     long[] le = lagAndEnd(admin, group, topic);
-                    last = "lag " + le[0] + ", end offsets " + le[1] + " of " + expectedRecords;
-                    if (le[0] == 0 && le[1] == expectedRecords) {
-                        return;
-                    }
+                    return "lag " + le[0] + ", end offsets " + le[1] + " of " + expectedRecords;
                 } catch (Exception e) {
-                    last = e.toString();
+                    return e.toString();
                 }
-                if (System.nanoTime() > deadline) {
-                    throw new AssertionError("group " + group + " did not consume all of '" + topic + "' within "
-                            + timeout.toSeconds() + " s: " + last);
-                }
-                Thread.sleep(200);
-            }
+            }, last -> last.equals("lag 0, end offsets " + expectedRecords + " of " + expectedRecords));
         }
     }
 
     /** Waits for {@code condition} (checked every 50 ms), failing with {@code what} after {@code timeout}. */
-    static void await(String what, Duration timeout, BooleanSupplier condition) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out after " + timeout.toSeconds() + " s waiting for " + what);
-            }
-            Thread.sleep(50);
-        }
+    static void await(String what, Duration timeout, BooleanSupplier condition) {
+        io.backpropstreams.it.Waits.until(what, timeout, condition);
     }
 
     /** Samples partitions assigned to each member of the group, by the member's client id. */

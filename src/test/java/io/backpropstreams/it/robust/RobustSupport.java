@@ -67,17 +67,7 @@ final class RobustSupport {
     }
 
     /** Polls {@code probe} until {@code done} holds or the deadline passes; fails naming the last value seen. */
-    static <T> T await(String what, Duration timeout, Probe<T> probe, Predicate<T> done) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            T last = probe.get();
-            if (done.test(last)) {
-                return last;
-            }
-            if (System.nanoTime() - deadline > 0) {
-                fail("timed out after " + timeout.toSeconds() + " s waiting for " + what + "; last seen: " + last);
-            }
-            Thread.sleep(50);
-        }
+    static <T> T await(String what, Duration timeout, Probe<T> probe, Predicate<T> done) {
+        return io.backpropstreams.it.Waits.until(what, timeout, probe::get, done);
     }
 }
