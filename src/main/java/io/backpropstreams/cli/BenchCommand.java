@@ -6,7 +6,6 @@ import io.backpropstreams.avro.ModelSpecs;
 import io.backpropstreams.avro.SampleCodec;
 import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.avro.WeightsUpdates;
-import io.backpropstreams.kafka.EmbeddedKafkaBroker;
 import io.backpropstreams.kafka.Topics;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
@@ -31,7 +30,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -101,20 +99,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         }
         PrintWriter err = spec.commandLine().getErr();
         Properties props = KafkaOptions.load(config);
-        Path stateDir = Files.createTempDirectory("backprop-bench-state");
-        EmbeddedKafkaBroker broker = null;
-        try {
-            if (bootstrapServers == null) {
-                broker = EmbeddedKafkaBroker.builder().start();
-                props.put("bootstrap.servers", broker.bootstrapServers());
-            } else {
-                props.put("bootstrap.servers", bootstrapServers);
-            }
-            props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-            props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        try (ScratchCluster cluster = ScratchCluster.open(props, bootstrapServers, "backprop-bench")) {
             String run = "bench-" + Long.toHexString(System.nanoTime()).substring(4);
             status(err, "Benchmark %s on %s (%s).", run, props.getProperty("bootstrap.servers"),
-                    broker == null ? "your cluster" : "embedded broker");
+                    cluster.embeddedBroker() == null ? "your cluster" : "embedded broker");
             lectureThroughput(props, run, err);
             if (latencySeconds > 0) {
                 latency(props, run, err);
@@ -124,13 +113,6 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             }
             print(spec.commandLine().getOut());
             return 0;
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-            try (var paths = Files.walk(stateDir)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
         }
     }
 
@@ -205,7 +187,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         long sent;
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(p);
              KafkaProducer<String, byte[]> producer = Clients.producer(p)) {
-            StreamsRun.assignAtEnd(consumer, t.weights());
+            Clients.assignAll(consumer, t.weights(), false);
             streams.start();
             new Trainer.RunningWait(streams).await(Duration.ofSeconds(60));
             byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
@@ -262,7 +244,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         KafkaStreams creator = new KafkaStreams(TrainerTopology.build(t), p);
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(p);
              KafkaProducer<String, byte[]> producer = Clients.producer(p)) {
-            StreamsRun.assignAtEnd(consumer, t.weights());
+            Clients.assignAll(consumer, t.weights(), false);
             creator.start();
             producer.send(new ProducerRecord<>(t.models(), model, Serdes.MODEL_SPEC.encode(ModelSpecs.fromJson(specJson)))).get();
             long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();

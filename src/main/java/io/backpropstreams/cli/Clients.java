@@ -55,23 +55,25 @@ public final class Clients {
     }
 
     /**
-     * Assigns every partition of {@code topic} (tools read by assignment, not as group members)
+     * Assigns every partition of {@code topics} (tools read by assignment, not as group members)
      * and positions the consumer at the beginning or at the current end.
      *
-     * @throws UserException if the topic does not exist or the cluster does not answer
+     * @throws UserException if a topic does not exist or the cluster does not answer
      */
-    public static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, String topic, boolean fromBeginning) {
-        List<PartitionInfo> parts;
-        try {
-            parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new UserException("no Kafka cluster answered while looking up topic '" + topic + "': " + e.getMessage(), e);
-        }
-        if (parts == null || parts.isEmpty()) {
-            throw new UserException("topic '" + topic + "' does not exist");
-        }
+    public static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, boolean fromBeginning, List<String> topics) {
         List<TopicPartition> tps = new ArrayList<>();
-        parts.forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
+        for (String topic : topics) {
+            List<PartitionInfo> parts;
+            try {
+                parts = consumer.partitionsFor(topic, Duration.ofSeconds(30));
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                throw new UserException("no Kafka cluster answered while looking up topic '" + topic + "': " + e.getMessage(), e);
+            }
+            if (parts == null || parts.isEmpty()) {
+                throw new UserException("topic '" + topic + "' does not exist");
+            }
+            parts.forEach(p -> tps.add(new TopicPartition(topic, p.partition())));
+        }
         consumer.assign(tps);
         if (fromBeginning) {
             consumer.seekToBeginning(tps);
@@ -80,6 +82,11 @@ public final class Clients {
         }
         tps.forEach(consumer::position);
         return tps;
+    }
+
+    /** {@link #assignAll(KafkaConsumer, boolean, List)} for one topic. */
+    public static List<TopicPartition> assignAll(KafkaConsumer<?, ?> consumer, String topic, boolean fromBeginning) {
+        return assignAll(consumer, fromBeginning, List.of(topic));
     }
 
     /**

@@ -21,7 +21,6 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
@@ -92,24 +91,13 @@ public final class DemoCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Properties props = KafkaOptions.load(config);
-        Path stateDir = Files.createTempDirectory("backprop-demo-state");
-        EmbeddedKafkaBroker broker = null;
-        try {
-            if (bootstrapServers == null) {
-                broker = EmbeddedKafkaBroker.builder().start();
+        try (ScratchCluster cluster = ScratchCluster.open(props, bootstrapServers, "backprop-demo")) {
+            EmbeddedKafkaBroker broker = cluster.embeddedBroker();
+            if (broker != null) {
                 status(err, "Embedded Kafka broker ready at %s (%.1f s).", broker.bootstrapServers(), broker.startupTime().toMillis() / 1000.0);
-                props.put("bootstrap.servers", broker.bootstrapServers());
-            } else {
-                props.put("bootstrap.servers", bootstrapServers);
             }
             props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "backprop-streams-demo");
-            props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
             return run(props, out, err);
-        } finally {
-            if (broker != null) {
-                broker.close();
-            }
-            deleteRecursively(stateDir);
         }
     }
 
@@ -219,14 +207,6 @@ public final class DemoCommand implements Callable<Integer> {
         if (!json) {
             err.printf(format + "%n", args);
             err.flush();
-        }
-    }
-
-    private static void deleteRecursively(Path dir) {
-        try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            // best effort: a temp dir
         }
     }
 }

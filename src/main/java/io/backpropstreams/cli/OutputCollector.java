@@ -7,7 +7,6 @@ import io.backpropstreams.schema.WeightsUpdate;
 import io.backpropstreams.topology.TopicNames;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,11 +42,7 @@ public final class OutputCollector implements AutoCloseable {
         this.consumer = Clients.consumer(config);
         this.topics = TopicNames.from(config);
         this.keepSteps = keepSteps;
-        List<TopicPartition> tps = new ArrayList<>(Clients.assignAll(consumer, topics.weights(), false));
-        tps.addAll(Clients.assignAll(consumer, topics.metrics(), false));
-        consumer.assign(tps);
-        consumer.seekToEnd(tps);
-        tps.forEach(consumer::position);
+        Clients.assignAll(consumer, false, List.of(topics.weights(), topics.metrics()));
     }
 
     /** Polls until {@code done} holds, failing after {@code timeout}; {@code progress} sees each poll. */

@@ -3,12 +3,10 @@ package io.backpropstreams.cli;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Metric;
 import org.apache.kafka.common.MetricName;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.Topology;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -37,7 +35,7 @@ final class StreamsRun {
     static Result run(Properties config, Topology topology, String outputTopic, long expected, Duration timeout,
                       Consumer<Long> progress) {
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(config)) {
-            List<TopicPartition> tps = assignAtEnd(consumer, outputTopic);
+            Clients.assignAll(consumer, outputTopic, false);
             KafkaStreams streams = new KafkaStreams(topology, config);
             try {
                 streams.start();
@@ -69,10 +67,6 @@ final class StreamsRun {
                 streams.close(Duration.ofSeconds(30));
             }
         }
-    }
-
-    static List<TopicPartition> assignAtEnd(KafkaConsumer<byte[], byte[]> consumer, String topic) {
-        return Clients.assignAll(consumer, topic, false);
     }
 
     /** Committed records of a topic, counted by reading it (transaction markers take offsets but are not records). */
