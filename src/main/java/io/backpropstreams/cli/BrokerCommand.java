@@ -1,5 +1,7 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.service.StopSignals;
+
 import io.backpropstreams.kafka.BrokerStartException;
 import io.backpropstreams.kafka.EmbeddedKafkaBroker;
 import picocli.CommandLine.Command;

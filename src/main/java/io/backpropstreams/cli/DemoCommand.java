@@ -2,18 +2,10 @@ package io.backpropstreams.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.backpropstreams.avro.ModelSpecs;
-import io.backpropstreams.avro.Serdes;
-import io.backpropstreams.kafka.EmbeddedKafkaBroker;
-import io.backpropstreams.nn.Lecture;
-import io.backpropstreams.nn.LectureReproduction;
-import io.backpropstreams.nn.NetworkSpec;
-import io.backpropstreams.nn.UpdateRule;
-import io.backpropstreams.schema.ModelSpec;
-import io.backpropstreams.topology.TopicNames;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.streams.StreamsConfig;
+import io.backpropstreams.client.ClientConfigs;
+import io.backpropstreams.report.LectureReportPrinter;
+import io.backpropstreams.report.ProgressBar;
+import io.backpropstreams.service.LectureDemo;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -23,14 +15,7 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.stream.LongStream;
 
 /**
  * {@code demo}: the main job. Starts an embedded broker (unless given a cluster) and the trainer,
@@ -57,7 +42,7 @@ import java.util.stream.LongStream;
 public final class DemoCommand implements Callable<Integer> {
 
     /** The second model the demo trains, with the lecture's first-code rule. */
-    public static final String SEQUENTIAL_MODEL = "lecture-sequential";
+    public static final String SEQUENTIAL_MODEL = LectureDemo.SEQUENTIAL_MODEL;
 
     @Spec
     CommandSpec spec;
@@ -90,122 +75,34 @@ public final class DemoCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        Properties props = KafkaOptions.load(config);
-        try (ScratchCluster cluster = ScratchCluster.open(props, bootstrapServers, "backprop-demo")) {
-            EmbeddedKafkaBroker broker = cluster.embeddedBroker();
-            if (broker != null) {
-                status(err, "Embedded Kafka broker ready at %s (%.1f s).", broker.bootstrapServers(), broker.startupTime().toMillis() / 1000.0);
-            }
-            props.putIfAbsent(StreamsConfig.APPLICATION_ID_CONFIG, "backprop-streams-demo");
-            return run(props, out, err);
-        }
-    }
-
-    private int run(Properties props, PrintWriter out, PrintWriter err) throws Exception {
-        long start = System.nanoTime();
-        Set<Long> keep = new HashSet<>();
-        for (long s : LectureReport.wantedSteps(steps)) {
-            keep.add(s);
-        }
-        for (long s : LectureReproduction.LECTURE_STEPS) {
-            keep.add(s);
-        }
-        Map<Long, double[]> lectureParams;
-        Map<Long, double[]> sequentialParams;
-        Map<String, double[]> curves = new LinkedHashMap<>();
-        try (Trainer trainer = Trainer.start(props, 1, Duration.ofSeconds(60));
-             OutputCollector collector = new OutputCollector(props, keep);
-             KafkaProducer<String, byte[]> producer = Clients.producer(props)) {
-            status(err, "Trainer running (exactly-once, application.id %s).", props.getProperty(StreamsConfig.APPLICATION_ID_CONFIG));
-            TopicNames topics = trainer.topics();
-            ModelSpec sequential = ModelSpecs.lecture();
-            sequential.setUpdateRule(UpdateRule.SEQUENTIAL.id());
-            producer.send(new ProducerRecord<>(topics.models(), Lecture.MODEL_ID, Serdes.MODEL_SPEC.encode(ModelSpecs.lecture())));
-            producer.send(new ProducerRecord<>(topics.models(), SEQUENTIAL_MODEL, Serdes.MODEL_SPEC.encode(sequential)));
-            producer.flush();
-            Duration timeout = Duration.ofSeconds(timeoutSeconds);
-            collector.pollUntil(() -> collector.events(Lecture.MODEL_ID) > 0 && collector.events(SEQUENTIAL_MODEL) > 0, timeout, () -> { });
-
-            byte[] sample = io.backpropstreams.avro.SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
-            ProgressBar sending = new ProgressBar(err, "replaying the lecture sample", 2 * steps, !json);
-            for (long i = 0; i < steps; i++) {
-                producer.send(new ProducerRecord<>(topics.samples(), Lecture.MODEL_ID, sample));
-                producer.send(new ProducerRecord<>(topics.samples(), SEQUENTIAL_MODEL, sample));
-                sending.update(2 * (i + 1));
-            }
-            producer.flush();
-            sending.finish(2 * steps);
-            ProgressBar training = new ProgressBar(err, "reading trained weights back  ", 2 * steps, !json);
-            collector.pollUntil(() -> collector.lastWeightsStep(Lecture.MODEL_ID) == steps
-                            && collector.lastWeightsStep(SEQUENTIAL_MODEL) == steps && collector.metricCount() == 2 * steps,
-                    timeout, () -> training.update(collector.metricCount()));
-            training.finish(collector.metricCount());
-            lectureParams = collector.parameters(Lecture.MODEL_ID);
-            sequentialParams = collector.parameters(SEQUENTIAL_MODEL);
-            curves.put(Lecture.MODEL_ID + " (simultaneous)", collector.losses(Lecture.MODEL_ID));
-            curves.put(SEQUENTIAL_MODEL, collector.losses(SEQUENTIAL_MODEL));
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-
-        NetworkSpec lectureSpec = Lecture.spec(UpdateRule.SIMULTANEOUS, false);
-        NetworkSpec sequentialSpec = Lecture.spec(UpdateRule.SEQUENTIAL, false);
-        Map<Long, double[]> trained = subset(lectureParams, LectureReport.wantedSteps(steps));
-        Map<Long, double[]> sim = subset(lectureParams, LectureReproduction.LECTURE_STEPS);
-        Map<Long, double[]> seq = subset(sequentialParams, LectureReproduction.LECTURE_STEPS);
-        LectureReport report = LectureReport.build(lectureSpec, steps, trained, sim, seq);
-        int mismatches = countMismatches(lectureSpec, lectureParams) + countMismatches(sequentialSpec, sequentialParams);
-        Path png = LearningCurveChart.writePng(outputDir.resolve("lecture-learning-curve.png"),
-                "Lecture sample through Kafka: prequential loss per step", curves);
-
-        String verdict = mismatches == 0
-                ? "Every weight snapshot read back from Kafka is bit-identical to the in-process core."
-                : mismatches + " weight snapshots read back from Kafka differ from the in-process core.";
+        LectureDemo.Options options = new LectureDemo.Options(steps, bootstrapServers, outputDir, Duration.ofSeconds(timeoutSeconds));
+        LectureDemo.Result result = LectureDemo.run(ClientConfigs.load(config), options, line -> status(err, line),
+                ProgressBar.Factory.on(err, !json));
         if (json) {
-            ObjectMapper mapper = new ObjectMapper();
-            ObjectNode root = (ObjectNode) mapper.readTree(LectureReportPrinter.toJson(report));
+            ObjectNode root = (ObjectNode) new ObjectMapper().readTree(LectureReportPrinter.toJson(result.report()));
             root.put("source", "kafka");
-            root.put("bitIdenticalToCore", mismatches == 0);
-            root.put("learningCurve", png.toAbsolutePath().toString());
-            root.put("seconds", seconds);
+            root.put("bitIdenticalToCore", result.bitIdentical());
+            root.put("learningCurve", result.curve().toAbsolutePath().toString());
+            root.put("seconds", result.seconds());
             out.println(root);
         } else {
             out.printf("%nRead back from Kafka: %,d metrics and the weights of every step of 'lecture' and '%s'.%n%n",
                     2 * steps, SEQUENTIAL_MODEL);
-            LectureReportPrinter.printText(report, out);
+            LectureReportPrinter.printText(result.report(), out);
             out.println();
-            out.println(verdict);
-            out.println("Learning curve: " + png.toAbsolutePath());
-            out.printf("Demo finished in %.1f s.%n", seconds);
+            out.println(result.bitIdentical()
+                    ? "Every weight snapshot read back from Kafka is bit-identical to the in-process core."
+                    : result.mismatches() + " weight snapshots read back from Kafka differ from the in-process core.");
+            out.println("Learning curve: " + result.curve().toAbsolutePath());
+            out.printf("Demo finished in %.1f s.%n", result.seconds());
         }
         out.flush();
-        return mismatches == 0 ? 0 : 1;
+        return result.bitIdentical() ? 0 : 1;
     }
 
-    /** Checks every kept snapshot against the core trained in-process to the same step. */
-    private static int countMismatches(NetworkSpec spec, Map<Long, double[]> fromKafka) {
-        long[] stepsKept = fromKafka.keySet().stream().mapToLong(Long::longValue).sorted().toArray();
-        if (stepsKept.length == 0) {
-            return 1;
-        }
-        Map<Long, double[]> core = LectureReproduction.snapshots(spec, stepsKept[stepsKept.length - 1], stepsKept);
-        int bad = 0;
-        for (long s : stepsKept) {
-            if (!Arrays.equals(core.get(s), fromKafka.get(s))) {
-                bad++;
-            }
-        }
-        return bad;
-    }
-
-    private static Map<Long, double[]> subset(Map<Long, double[]> all, long[] wanted) {
-        Map<Long, double[]> m = new java.util.TreeMap<>();
-        LongStream.of(wanted).filter(all::containsKey).forEach(s -> m.put(s, all.get(s)));
-        return m;
-    }
-
-    private void status(PrintWriter err, String format, Object... args) {
+    private void status(PrintWriter err, String line) {
         if (!json) {
-            err.printf(format + "%n", args);
+            err.println(line);
             err.flush();
         }
     }

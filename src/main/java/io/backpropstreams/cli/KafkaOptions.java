@@ -1,14 +1,12 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.client.ClientConfigs;
+
 import org.apache.kafka.clients.CommonClientConfigs;
 import picocli.CommandLine.Option;
 
-import java.io.IOException;
-import java.io.Reader;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * The connection options every Kafka-facing command shares: where the cluster is, and a
@@ -31,7 +29,7 @@ public final class KafkaOptions {
 
     /** The file's properties (if any) with {@code bootstrap.servers} set from the option. */
     public Properties properties() {
-        Properties p = load(config);
+        Properties p = ClientConfigs.load(config);
         p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         return p;
     }
@@ -39,37 +37,5 @@ public final class KafkaOptions {
     /** The bootstrap servers. */
     public String bootstrapServers() {
         return bootstrapServers;
-    }
-
-    /** Loads a properties file, with an error that names the file if it cannot be read. */
-    static Properties load(Path file) {
-        Properties p = new Properties();
-        if (file == null) {
-            return p;
-        }
-        if (!Files.exists(file) || Files.isDirectory(file)) {
-            throw new UserException("config file '" + file + "' does not exist or is a directory");
-        }
-        try (Reader r = Files.newBufferedReader(file)) {
-            p.load(r);
-        } catch (IOException e) {
-            throw new UserException("cannot read config file '" + file + "': " + e.getMessage());
-        }
-        return p;
-    }
-
-    /**
-     * The subset of {@code all} that a plain client understands: its own config names plus every
-     * {@code sasl.*} and {@code ssl.*} key, so that Streams-only keys like {@code state.dir} do not
-     * produce "unknown config" warnings.
-     */
-    public static Properties forClient(Properties all, Set<String> clientConfigNames) {
-        Properties p = new Properties();
-        for (String k : all.stringPropertyNames()) {
-            if (clientConfigNames.contains(k) || k.startsWith("sasl.") || k.startsWith("ssl.")) {
-                p.put(k, all.getProperty(k));
-            }
-        }
-        return p;
     }
 }

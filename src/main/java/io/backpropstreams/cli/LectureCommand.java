@@ -1,5 +1,8 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.report.LectureReport;
+import io.backpropstreams.report.LectureReportPrinter;
+
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.NetworkSpec;
 import io.backpropstreams.nn.UpdateRule;

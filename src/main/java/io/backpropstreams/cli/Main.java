@@ -1,5 +1,7 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.client.UserException;
+
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,14 +1,13 @@
 package io.backpropstreams.cli;
 
 import io.backpropstreams.avro.DecodingException;
+import io.backpropstreams.client.ModelAdmin;
+import io.backpropstreams.client.UserException;
+
 import io.backpropstreams.avro.ModelSpecs;
 import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.schema.ModelSpec;
-import io.backpropstreams.topology.TopicNames;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -22,10 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
 /** {@code model create|reset|delete|list}: manages model specs on the compacted models topic. */
@@ -80,7 +76,7 @@ public final class ModelCommand implements Runnable {
             } catch (DecodingException e) {
                 throw new UserException("spec file '" + specFile + "' is invalid: " + e.getMessage());
             }
-            send(kafka, id, Serdes.MODEL_SPEC.encode(modelSpec));
+            new ModelAdmin(kafka.properties()).send(id, Serdes.MODEL_SPEC.encode(modelSpec));
             spec.commandLine().getOut().printf("Model '%s' created: %s%n", id, ModelSpecs.toJson(modelSpec));
             return 0;
         }
@@ -100,14 +96,15 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ModelSpec latest = readSpecs(kafka).get(id);
+            ModelAdmin admin = new ModelAdmin(kafka.properties());
+            ModelSpec latest = admin.readSpecs().get(id);
             if (latest == null && Lecture.MODEL_ID.equals(id)) {
                 latest = ModelSpecs.lecture();
             }
             if (latest == null) {
-                throw new UserException("no model '" + id + "' on topic '" + TopicNames.from(kafka.properties()).models() + "'");
+                throw new UserException("no model '" + id + "' on topic '" + admin.topic() + "'");
             }
-            send(kafka, id, Serdes.MODEL_SPEC.encode(latest));
+            admin.send(id, Serdes.MODEL_SPEC.encode(latest));
             spec.commandLine().getOut().printf("Model '%s' reset.%n", id);
             return 0;
         }
@@ -126,7 +123,7 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() {
-            send(kafka, id, null);
+            new ModelAdmin(kafka.properties()).send(id, null);
             spec.commandLine().getOut().printf("Model '%s' deleted.%n", id);
             return 0;
         }
@@ -144,7 +141,7 @@ public final class ModelCommand implements Runnable {
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            Map<String, ModelSpec> specs = readSpecs(kafka);
+            Map<String, ModelSpec> specs = new ModelAdmin(kafka.properties()).readSpecs();
             if (!specs.containsKey(Lecture.MODEL_ID)) {
                 out.printf("%-20s %s (built in)%n", Lecture.MODEL_ID, ModelSpecs.toJson(ModelSpecs.lecture()));
             }
@@ -152,50 +149,5 @@ public final class ModelCommand implements Runnable {
             out.flush();
             return 0;
         }
-    }
-
-    static void send(KafkaOptions kafka, String id, byte[] value) {
-        Properties props = kafka.properties();
-        String topic = TopicNames.from(props).models();
-        try (KafkaProducer<String, byte[]> producer = Clients.producer(props)) {
-            producer.send(new ProducerRecord<>(topic, id, value)).get(30, java.util.concurrent.TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new UserException("cannot write to topic '" + topic + "' at " + kafka.bootstrapServers() + ": " + e.getCause().getMessage(), e);
-        } catch (java.util.concurrent.TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
-            throw new UserException("no Kafka cluster answered at " + kafka.bootstrapServers() + " within 30 s", e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UserException("interrupted");
-        }
-    }
-
-    /** The latest valid spec of every model on the models topic, tombstones applied. */
-    static Map<String, ModelSpec> readSpecs(KafkaOptions kafka) {
-        Properties props = kafka.properties();
-        String topic = TopicNames.from(props).models();
-        Map<String, ModelSpec> specs = new TreeMap<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(props)) {
-            Clients.readToEnd(consumer, topic, Duration.ofSeconds(60), r -> {
-                if (r.key() == null) {
-                    return;
-                }
-                String id = new String(r.key(), StandardCharsets.UTF_8);
-                if (r.value() == null) {
-                    specs.remove(id);
-                    return;
-                }
-                try {
-                    specs.put(id, ModelSpecs.decode(r.value()));
-                } catch (DecodingException e) {
-                    // an invalid spec never became a model; the trainer dead-lettered it
-                }
-            });
-        } catch (UserException e) {
-            if (e.getMessage().contains("does not exist")) {
-                return specs;
-            }
-            throw e;
-        }
-        return specs;
     }
 }

@@ -1,5 +1,9 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.client.SampleFileReader;
+import io.backpropstreams.client.SampleSender;
+import io.backpropstreams.client.UserException;
+
 import io.backpropstreams.avro.SampleCodec;
 import io.backpropstreams.topology.TopicNames;
 import picocli.CommandLine.Command;

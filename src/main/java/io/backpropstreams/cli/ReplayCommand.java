@@ -1,5 +1,10 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.client.SampleFileReader;
+import io.backpropstreams.client.SampleSender;
+import io.backpropstreams.client.UserException;
+import io.backpropstreams.report.ProgressBar;
+
 import io.backpropstreams.avro.SampleCodec;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.topology.TopicNames;

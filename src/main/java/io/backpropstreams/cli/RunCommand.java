@@ -1,5 +1,9 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.service.StopRequest;
+import io.backpropstreams.service.Trainer;
+import io.backpropstreams.service.TrainerService;
+
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -10,7 +14,6 @@ import picocli.CommandLine.Spec;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 
 /** {@code run}: the trainer and its HTTP server, until SIGTERM or Ctrl-C. */
 @Command(name = "run",
@@ -48,8 +51,7 @@ public final class RunCommand implements Callable<Integer> {
     @Option(names = "--timeout", defaultValue = "30", description = "Seconds to wait for the cluster and for RUNNING (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
-    private final CountDownLatch stop = new CountDownLatch(1);
-    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final StopRequest stop = new StopRequest();
 
     @Override
     public Integer call() throws Exception {
@@ -63,37 +65,22 @@ public final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Runnable restoreSignals = () -> { };
-        try (TrainerService service = TrainerService.start(kafka.properties(), httpPort, advertisedHost, partitions,
-                Duration.ofSeconds(timeoutSeconds))) {
+        try (StopRequest stopRequest = stop;
+             TrainerService service = TrainerService.start(kafka.properties(), httpPort, advertisedHost, partitions,
+                     Duration.ofSeconds(timeoutSeconds))) {
             Trainer trainer = service.trainer();
-            // SIGTERM/SIGINT stop the trainer like requestStop(), so that the process exits with 0 after a clean stop
-            // (left to the JVM, they end it with 143/130 whatever call() returns); the hook covers any other shutdown.
-            restoreSignals = StopSignals.install(stop::countDown);
-            // The JVM exits once shutdown hooks return, so the hook waits until close() has committed.
-            Thread hook = new Thread(() -> {
-                stop.countDown();
-                try {
-                    stopped.await(40, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "shutdown");
-            Runtime.getRuntime().addShutdownHook(hook);
+            stopRequest.listenToSignals();
             out.printf("Trainer running against %s (application.id %s); HTTP on port %d. Ctrl-C to stop.%n",
                     kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort());
             out.flush();
-            trainer.onStop(stop::countDown);
-            stop.await();
+            trainer.onStop(stopRequest::request);
+            stopRequest.await();
             if (trainer.failure() != null) {
                 spec.commandLine().getErr().println("error: trainer stopped: " + Trainer.rootMessage(trainer.failure()));
                 return 1;
             }
             out.println("Stopping the trainer…");
             out.flush();
-        } finally {
-            stopped.countDown();
-            restoreSignals.run();
         }
         out.println("Trainer stopped cleanly.");
         out.flush();
@@ -102,6 +89,6 @@ public final class RunCommand implements Callable<Integer> {
 
     /** Asks a running {@code call()} to stop, as SIGTERM would. */
     public void requestStop() {
-        stop.countDown();
+        stop.request();
     }
 }

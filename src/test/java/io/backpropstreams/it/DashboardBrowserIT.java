@@ -1,9 +1,9 @@
 package io.backpropstreams.it;
 
 import io.backpropstreams.avro.SampleCodec;
-import io.backpropstreams.cli.Clients;
-import io.backpropstreams.cli.Trainer;
-import io.backpropstreams.cli.TrainerService;
+import io.backpropstreams.client.Clients;
+import io.backpropstreams.service.Trainer;
+import io.backpropstreams.service.TrainerService;
 import io.backpropstreams.kafka.EmbeddedKafkaBroker;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.topology.TopicNames;

@@ -2,8 +2,8 @@ package io.backpropstreams.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.backpropstreams.cli.LectureReport;
-import io.backpropstreams.cli.LectureReportPrinter;
+import io.backpropstreams.report.LectureReport;
+import io.backpropstreams.report.LectureReportPrinter;
 import io.backpropstreams.cli.Main;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.UpdateRule;

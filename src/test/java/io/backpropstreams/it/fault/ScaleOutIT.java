@@ -1,16 +1,13 @@
 package io.backpropstreams.it.fault;
 
-import io.backpropstreams.cli.Trainer;
-import io.backpropstreams.kafka.EmbeddedKafkaBroker;
-import io.backpropstreams.kafka.Topics;
+import io.backpropstreams.it.SharedBroker;
 import io.backpropstreams.topology.TopicNames;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -46,37 +43,22 @@ class ScaleOutIT {
     static final double RATE = 1_000;
     static final String LABEL = "scale-out-kill";
 
-    private static EmbeddedKafkaBroker kafka;
-
-    @BeforeAll
-    static void startBroker() {
-        kafka = EmbeddedKafkaBroker.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
-    }
+    @RegisterExtension
+    static final SharedBroker KAFKA = new SharedBroker();
 
     @Test
     void theSurvivorTakesOverAKilledInstanceExactlyOnce() throws Exception {
-        long seed = FaultKit.seed();
-        Random random = new Random(seed);
-        long t0 = System.nanoTime();
-        Path dir = FaultKit.workDir(LABEL);
-        String bootstrap = kafka.bootstrapServers();
-        Properties client = FaultKit.client(bootstrap);
-        TopicNames topics = TopicNames.DEFAULTS;
-        Topics.createIfMissing(client, Trainer.topicSpecs(topics, PARTITIONS), Duration.ofSeconds(30));
-        Workload work = Workload.create(seed, PARTITIONS, MODELS, SAMPLES_PER_MODEL);
+        FaultScenario s = FaultScenario.of(LABEL, KAFKA.bootstrapServers(), PARTITIONS, MODELS, SAMPLES_PER_MODEL).createTopics();
+        Random random = s.random;
+        long seed = s.seed;
+        String bootstrap = s.bootstrap;
+        TopicNames topics = s.topics;
+        Workload work = s.work;
         long total = work.totalSamples();
-        String applicationId = LABEL + "-" + seed;
+        String applicationId = s.applicationId;
         Map<String, Path> configs = new LinkedHashMap<>();
         for (String name : List.of("a", "b")) {
-            configs.put(name, FaultKit.trainerConfig(dir.resolve("trainer-" + name + ".properties"), applicationId,
-                    dir.resolve("state-" + name), StreamsConfig.EXACTLY_ONCE_V2, topics,
+            configs.put(name, s.trainerConfig("trainer-" + name, StreamsConfig.EXACTLY_ONCE_V2,
                     Map.of(CommonClientConfigs.CLIENT_ID_CONFIG, "trainer-" + name)));
         }
         String victimName = random.nextBoolean() ? "a" : "b";
@@ -92,7 +74,7 @@ class ScaleOutIT {
         try (Admin admin = FaultKit.admin(bootstrap)) {
             // both at once: each prints its ready line once RUNNING
             for (String name : configs.keySet()) {
-                trainers.put(name, ChildJvm.start(LABEL + "-trainer-" + name, dir, List.of("run", "--bootstrap-servers", bootstrap,
+                trainers.put(name, ChildJvm.start(LABEL + "-trainer-" + name, s.dir, List.of("run", "--bootstrap-servers", bootstrap,
                         "--config", configs.get(name).toString(), "--http-port", "0", "--partitions", Integer.toString(PARTITIONS),
                         "--timeout", "90")));
             }
@@ -102,9 +84,7 @@ class ScaleOutIT {
             Map<String, Set<Integer>> assignment = awaitBothAssigned(admin, applicationId, topics.samples());
             System.out.println(LABEL + ": assignment of " + topics.samples() + " before the kill: " + assignment);
 
-            work.sendSpecs(client, topics);
-            FaultKit.awaitCreated(bootstrap, topics, work.models().keySet(), Duration.ofSeconds(60));
-            sender = work.startSending(client, topics, RATE, Duration.ofSeconds(120));
+            sender = s.startTraining(RATE, Duration.ofSeconds(120));
             ChildJvm victim = trainers.get(victimName);
             ChildJvm survivor = trainers.get(survivorName);
             Set<Integer> victimPartitions;
@@ -169,21 +149,11 @@ class ScaleOutIT {
             System.out.println(LABEL + ": assignment after the takeover: " + after);
             assertEquals(Set.of(0, 1, 2, 3), partitionsOf(after, "trainer-" + survivorName), "the survivor owns every partition");
             int exit = survivor.terminate(Duration.ofSeconds(60));
-            Ledger.Report r = Ledger.verify(client, topics, work.specs(), work.samples());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.println(r.summary(LABEL, String.format(Locale.ROOT,
-                    "kills=1 victim=trainer-%s victimPartitions=%s reassigned=%.1fs resumed=%.1fs survivorStopExit=%d seed=%d time=%.0fs",
-                    victimName, victimPartitions, reassigned, takeover, exit, seed, seconds)));
-            if (!r.problems().isEmpty()) {
-                System.out.println(LABEL + ": problems:\n" + r.describeProblems(12));
-            }
-            assertTrue(r.exactlyOnce(), "exactly-once invariants violated:\n" + r.describeProblems(20));
-            assertEquals(r.sent(), r.applied(), "every sample applied once");
-            assertEquals(r.sent(), r.metrics(), "one metric per sample");
-            assertEquals(0, r.missing());
-            assertEquals(0, r.duplicates());
-            assertEquals(0, r.deadLetters());
-            assertEquals(MODELS, r.modelsEqual(), "every model bit-for-bit the uninterrupted run's");
+            Ledger.Report r = Ledger.verify(s.client, topics, work.specs(), work.samples());
+            s.print(r, String.format(Locale.ROOT,
+                    "kills=1 victim=trainer-%s victimPartitions=%s reassigned=%.1fs resumed=%.1fs survivorStopExit=%d",
+                    victimName, victimPartitions, reassigned, takeover, exit));
+            FaultScenario.assertExactlyOnce(r, MODELS);
         } finally {
             if (sender != null) {
                 sender.interrupt();

@@ -1,22 +1,16 @@
 package io.backpropstreams.it.fault;
 
-import io.backpropstreams.cli.Trainer;
-import io.backpropstreams.kafka.EmbeddedKafkaBroker;
-import io.backpropstreams.kafka.Topics;
-import io.backpropstreams.topology.TopicNames;
+import io.backpropstreams.it.SharedBroker;
 import org.apache.kafka.streams.StreamsConfig;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,34 +36,20 @@ class TrainerCrashIT {
     /** Samples per second: the trainer is kept busy with a live stream, and restarts leave a backlog. */
     static final double RATE = 1_000;
 
-    private static EmbeddedKafkaBroker kafka;
+    @RegisterExtension
+    static final SharedBroker KAFKA = new SharedBroker();
 
     @BeforeAll
-    static void startBroker() {
+    static void describeChildren() {
         System.out.println("fault-it: child JVM class path is " + ChildJvm.describeClassPath());
-        kafka = EmbeddedKafkaBroker.builder().start();
-    }
-
-    @AfterAll
-    static void stopBroker() {
-        if (kafka != null) {
-            kafka.close();
-        }
     }
 
     @Test
     void exactlyOnceV2SurvivesRepeatedKills() throws Exception {
         Outcome o = killRepeatedly("trainer-kill", StreamsConfig.EXACTLY_ONCE_V2);
-        Ledger.Report r = o.report;
         assertEquals(KILLS, o.kills, "kills");
         assertEquals(0, o.selfExits, "the trainer never exits on its own");
-        assertTrue(r.exactlyOnce(), "exactly-once invariants violated:\n" + r.describeProblems(20));
-        assertEquals(r.sent(), r.applied(), "every sample applied once");
-        assertEquals(r.sent(), r.metrics(), "one metric per sample");
-        assertEquals(0, r.missing());
-        assertEquals(0, r.duplicates());
-        assertEquals(0, r.deadLetters());
-        assertEquals(r.models(), r.modelsEqual(), "every model bit-for-bit the uninterrupted run's");
+        FaultScenario.assertExactlyOnce(o.report, o.report.models());
     }
 
     @Test
@@ -92,80 +72,41 @@ class TrainerCrashIT {
     }
 
     private Outcome killRepeatedly(String label, String guarantee) throws Exception {
-        long seed = FaultKit.seed();
-        Random random = new Random(seed);
-        long t0 = System.nanoTime();
-        Path dir = FaultKit.workDir(label);
-        String bootstrap = kafka.bootstrapServers();
-        Properties client = FaultKit.client(bootstrap);
-        TopicNames topics = FaultKit.topics(label + "-");
-        Topics.createIfMissing(client, Trainer.topicSpecs(topics, PARTITIONS), Duration.ofSeconds(30));
-        Workload work = Workload.create(seed, PARTITIONS, MODELS, SAMPLES_PER_MODEL);
-        long total = work.totalSamples();
-        String applicationId = label + "-" + seed;
-        Path config = FaultKit.trainerConfig(dir.resolve("trainer.properties"), applicationId, dir.resolve("state"), guarantee,
-                topics, Map.of());
-        long[] thresholds = thresholds(random, total, KILLS);
-        System.out.printf(Locale.ROOT, "%s: seed=%d guarantee=%s models=%s kill thresholds (committed metrics)=%s%n",
-                label, seed, guarantee, work.models().keySet(), Arrays.toString(thresholds));
-
-        TrainerSlot trainer = new TrainerSlot(label, dir, bootstrap, config, PARTITIONS);
+        FaultScenario s = FaultScenario.withOwnTopics(label, KAFKA.bootstrapServers(), PARTITIONS, MODELS, SAMPLES_PER_MODEL)
+                .createTopics();
+        long total = s.work.totalSamples();
+        Path config = s.trainerConfig("trainer", guarantee, Map.of());
+        long[] thresholds = s.thresholds(total, KILLS);
+        s.log("seed=%d guarantee=%s models=%s kill thresholds (committed metrics)=%s", s.seed, guarantee,
+                s.work.models().keySet(), Arrays.toString(thresholds));
+        TrainerSlot trainer = s.trainer(config);
         Workload.Sender sender = null;
-        int kills = 0;
+        int[] kills = {0};
         try {
             trainer.start();
-            work.sendSpecs(client, topics);
-            FaultKit.awaitCreated(bootstrap, topics, work.models().keySet(), Duration.ofSeconds(60));
-            sender = work.startSending(client, topics, RATE, Duration.ofSeconds(120));
-            try (FaultKit.Progress progress = new FaultKit.Progress(bootstrap, topics.metrics())) {
-                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
-                while (kills < thresholds.length) {
-                    progress.poll(Duration.ofMillis(50));
-                    trainer.restartIfExited();
-                    if (progress.count() >= thresholds[kills]) {
-                        // a random point of the commit cycle (100 ms) after the observed progress
-                        Thread.sleep(random.nextInt(150));
-                        ChildJvm victim = trainer.current();
-                        victim.kill();
-                        kills++;
-                        System.out.printf(Locale.ROOT, "%s: kill -9 #%d of %s after %.1f s of uptime, at %d committed metrics "
-                                + "(threshold %d; %d samples sent)%n", label, kills, victim, victim.uptimeSeconds(),
-                                progress.poll(Duration.ZERO), thresholds[kills - 1], sender.sent.get());
-                        trainer.start();
-                    }
-                    if (System.nanoTime() > deadline) {
-                        throw new AssertionError("only " + kills + " kills in 240 s; committed metrics " + progress.count());
-                    }
-                }
-            }
+            Workload.Sender live = s.startTraining(RATE, Duration.ofSeconds(120));
+            sender = live;
+            s.onThresholds(thresholds, Duration.ofSeconds(240), trainer::restartIfExited, (i, progress) -> {
+                ChildJvm victim = trainer.current();
+                victim.kill();
+                kills[0]++;
+                s.log("kill -9 #%d of %s after %.1f s of uptime, at %d committed metrics (threshold %d; %d samples sent)",
+                        i + 1, victim, victim.uptimeSeconds(), progress.poll(Duration.ZERO), thresholds[i], live.sent.get());
+                trainer.start();
+            });
             sender.awaitDone(Duration.ofSeconds(120));
-            FaultKit.awaitDrained(bootstrap, applicationId, topics.samples(), total, Duration.ofSeconds(120), trainer::restartIfExited);
+            s.awaitDrained(total, Duration.ofSeconds(120), trainer::restartIfExited);
             // a clean stop; its exit code is GracefulShutdownIT's subject, here it is only reported
             int exit = trainer.terminate(Duration.ofSeconds(60));
-            Ledger.Report report = Ledger.verify(client, topics, work.specs(), work.samples());
-            double seconds = (System.nanoTime() - t0) / 1e9;
-            System.out.println(report.summary(label, String.format(Locale.ROOT, "kills=%d guarantee=%s restarts=%d selfExits=%d finalStopExit=%d seed=%d time=%.0fs",
-                    kills, guarantee, trainer.starts() - 1, trainer.selfExits(), exit, seed, seconds)));
-            if (!report.problems().isEmpty()) {
-                System.out.println(label + ": problems:\n" + report.describeProblems(12));
-            }
-            return new Outcome(report, kills, trainer.selfExits());
+            Ledger.Report report = Ledger.verify(s.client, s.topics, s.work.specs(), s.work.samples());
+            s.print(report, String.format(java.util.Locale.ROOT, "kills=%d guarantee=%s restarts=%d selfExits=%d finalStopExit=%d",
+                    kills[0], guarantee, trainer.starts() - 1, trainer.selfExits(), exit));
+            return new Outcome(report, kills[0], trainer.selfExits());
         } finally {
             if (sender != null) {
                 sender.interrupt();
             }
             trainer.close();
         }
-    }
-
-    /** {@code n} thresholds, one drawn uniformly from each of n equal slices of [10 %, 85 %] of {@code total}. */
-    static long[] thresholds(Random random, long total, int n) {
-        long[] t = new long[n];
-        double lo = 0.10;
-        double width = 0.75 / n;
-        for (int i = 0; i < n; i++) {
-            t[i] = (long) (total * (lo + width * (i + random.nextDouble())));
-        }
-        return t;
     }
 }

@@ -2,7 +2,7 @@ package io.backpropstreams.it.fault;
 
 import io.backpropstreams.avro.ModelSpecs;
 import io.backpropstreams.avro.SampleCodec;
-import io.backpropstreams.cli.Clients;
+import io.backpropstreams.client.Clients;
 import io.backpropstreams.schema.ModelSpec;
 import io.backpropstreams.topology.TopicNames;
 import org.apache.kafka.clients.producer.KafkaProducer;

@@ -4,7 +4,7 @@ import io.backpropstreams.avro.ModelSpecs;
 import io.backpropstreams.avro.SampleCodec;
 import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.avro.WeightsUpdates;
-import io.backpropstreams.cli.Trainer;
+import io.backpropstreams.service.Trainer;
 import io.backpropstreams.kafka.EmbeddedKafkaBroker;
 import io.backpropstreams.kafka.TopicSpec;
 import io.backpropstreams.kafka.Topics;

@@ -4,7 +4,7 @@ import io.backpropstreams.avro.SampleCodec;
 import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.cli.Main;
 import io.backpropstreams.cli.RunCommand;
-import io.backpropstreams.cli.Trainer;
+import io.backpropstreams.service.Trainer;
 import io.backpropstreams.kafka.EmbeddedKafkaBroker;
 import io.backpropstreams.kafka.Topics;
 import io.backpropstreams.nn.Lecture;

@@ -1,4 +1,8 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.service;
+
+import io.backpropstreams.client.ClientConfigs;
+
+import io.backpropstreams.client.UserException;
 
 import io.backpropstreams.kafka.TopicSpec;
 import io.backpropstreams.kafka.Topics;
@@ -76,7 +80,7 @@ public final class Trainer implements AutoCloseable {
      */
     public static Trainer start(Properties config, int partitions, Duration timeout) {
         TopicNames topics = TopicNames.from(config);
-        Properties admin = KafkaOptions.forClient(config, AdminClientConfig.configNames());
+        Properties admin = ClientConfigs.forClient(config, AdminClientConfig.configNames());
         try {
             Topics.createIfMissing(admin, topicSpecs(topics, partitions), timeout);
         } catch (RuntimeException e) {
@@ -122,8 +126,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     /** Waits for a {@link KafkaStreams} instance to reach RUNNING, with a deadline. */
-    record RunningWait(KafkaStreams streams) {
-        void await(Duration timeout) throws InterruptedException {
+    public record RunningWait(KafkaStreams streams) {
+        /** @throws UserException if it is in ERROR or NOT_RUNNING, or not RUNNING after {@code timeout} */
+        public void await(Duration timeout) throws InterruptedException {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (streams.state() != KafkaStreams.State.RUNNING) {
                 if (streams.state() == KafkaStreams.State.ERROR || streams.state() == KafkaStreams.State.NOT_RUNNING
@@ -247,7 +252,8 @@ public final class Trainer implements AutoCloseable {
         return e;
     }
 
-    static String rootMessage(Throwable t) {
+    /** The innermost cause of {@code t}, as "SimpleClassName: message". */
+    public static String rootMessage(Throwable t) {
         Throwable c = t;
         while (c.getCause() != null && c.getCause() != c) {
             c = c.getCause();

@@ -1,4 +1,5 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.client;
+
 
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -30,7 +31,7 @@ public final class Clients {
      * in order and are written exactly once even if the producer retries.
      */
     public static KafkaProducer<String, byte[]> producer(Properties all) {
-        Properties p = KafkaOptions.forClient(all, ProducerConfig.configNames());
+        Properties p = ClientConfigs.forClient(all, ProducerConfig.configNames());
         p.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         p.putIfAbsent(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -46,7 +47,7 @@ public final class Clients {
      * assignment, not as a group member.
      */
     public static KafkaConsumer<byte[], byte[]> consumer(Properties all) {
-        Properties p = KafkaOptions.forClient(all, ConsumerConfig.configNames());
+        Properties p = ClientConfigs.forClient(all, ConsumerConfig.configNames());
         p.putIfAbsent(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         p.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");

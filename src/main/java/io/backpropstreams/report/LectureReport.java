@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.report;
 
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.LectureReproduction;

@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.client;
 
 /**
  * A problem the user can fix (a missing file, a cluster that does not answer, a bad value).

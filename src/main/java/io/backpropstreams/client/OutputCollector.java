@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.client;
 
 import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.avro.WeightsUpdates;

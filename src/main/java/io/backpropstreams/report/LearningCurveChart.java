@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.report;
 
 import org.jfree.chart.ChartFactory;
 import org.jfree.chart.ChartUtils;
@@ -13,7 +13,10 @@ import java.awt.Color;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.io.BufferedWriter;
+import java.nio.charset.StandardCharsets;
 
 /**
  * Draws learning curves (prequential loss against step, log scale) as a PNG with JFreeChart.
@@ -64,6 +67,20 @@ public final class LearningCurveChart {
             Files.createDirectories(parent);
         }
         ChartUtils.saveChartAsPNG(file.toFile(), chart, 960, 540);
+        return file;
+    }
+
+    /**
+     * Writes a learning curve as CSV with the header {@code step,loss,lossEma}, one row per entry of
+     * {@code rows} ({step, loss, lossEma}); the step is written as an integer, the losses in full precision.
+     */
+    public static Path writeCsv(Path file, List<double[]> rows) throws IOException {
+        try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+            w.write("step,loss,lossEma\n");
+            for (double[] r : rows) {
+                w.write((long) r[0] + "," + r[1] + "," + r[2] + "\n");
+            }
+        }
         return file;
     }
 }

@@ -1,4 +1,7 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.service;
+
+import io.backpropstreams.client.Clients;
+import io.backpropstreams.client.UserException;
 
 import io.backpropstreams.http.TrainerHttpServer;
 import io.backpropstreams.http.TrainingMonitor;

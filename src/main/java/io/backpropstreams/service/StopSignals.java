@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.service;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +12,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the command's own code (0 after a clean stop). A second signal gets the JVM's own handling, so
  * that a stop that hangs can still be cut short.
  */
-final class StopSignals {
+public final class StopSignals {
 
     private StopSignals() {
     }
@@ -23,7 +23,7 @@ final class StopSignals {
      * @return what restores the previous handlers; where a signal cannot be handled (e.g. under
      *         {@code -Xrs}), it is left alone and the caller's shutdown hook remains the fallback
      */
-    static Runnable install(Runnable onStop) {
+    public static Runnable install(Runnable onStop) {
         AtomicBoolean stopping = new AtomicBoolean();
         List<Runnable> restore = new ArrayList<>();
         for (String name : List.of("TERM", "INT")) {

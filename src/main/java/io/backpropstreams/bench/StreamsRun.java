@@ -1,4 +1,7 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.bench;
+
+import io.backpropstreams.client.Clients;
+import io.backpropstreams.client.UserException;
 
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.Metric;
@@ -16,7 +19,7 @@ import java.util.function.Consumer;
  * topics, and times it: from the first committed output to the last, so that start-up and the
  * first rebalance are not counted, and only what a read_committed reader can see counts.
  */
-final class StreamsRun {
+public final class StreamsRun {
 
     /** What a timed run measured. */
     record Result(long records, double seconds, long commits) {

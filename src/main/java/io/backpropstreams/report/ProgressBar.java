@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.report;
 
 import java.io.PrintWriter;
 
@@ -10,6 +10,23 @@ import java.io.PrintWriter;
 public final class ProgressBar {
 
     private static final int WIDTH = 30;
+
+    /** Makes the progress bar of one phase of long work; services take one so that callers decide where it draws. */
+    @FunctionalInterface
+    public interface Factory {
+        /** A bar counting {@code label} up to {@code total}. */
+        ProgressBar start(String label, long total);
+
+        /** Bars that draw nothing. */
+        static Factory none() {
+            return (label, total) -> new ProgressBar(new PrintWriter(java.io.OutputStream.nullOutputStream()), label, total, false);
+        }
+
+        /** Bars drawn on {@code out}, or nothing if {@code enabled} is false. */
+        static Factory on(PrintWriter out, boolean enabled) {
+            return (label, total) -> new ProgressBar(out, label, total, enabled);
+        }
+    }
 
     private final PrintWriter out;
     private final String label;

@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.client;
 
 import io.backpropstreams.avro.DecodingException;
 import io.backpropstreams.avro.SampleCodec;

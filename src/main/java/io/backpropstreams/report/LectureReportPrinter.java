@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.report;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;

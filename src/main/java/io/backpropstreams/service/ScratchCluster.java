@@ -1,4 +1,4 @@
-package io.backpropstreams.cli;
+package io.backpropstreams.service;
 
 import io.backpropstreams.kafka.EmbeddedKafkaBroker;
 import org.apache.kafka.clients.CommonClientConfigs;
@@ -15,7 +15,7 @@ import java.util.Properties;
  * is given, plus a throw-away Kafka Streams state directory. Closing it stops the embedded broker
  * and deletes the directory.
  */
-final class ScratchCluster implements AutoCloseable {
+public final class ScratchCluster implements AutoCloseable {
 
     private final EmbeddedKafkaBroker broker;
     private final Path stateDir;
@@ -29,7 +29,7 @@ final class ScratchCluster implements AutoCloseable {
      * Starts an embedded broker if {@code bootstrapServers} is null, and points {@code props} at the
      * cluster ({@code bootstrap.servers}) and, unless it names one, at a fresh {@code state.dir}.
      */
-    static ScratchCluster open(Properties props, String bootstrapServers, String name) throws IOException {
+    public static ScratchCluster open(Properties props, String bootstrapServers, String name) throws IOException {
         Path stateDir = Files.createTempDirectory(name + "-state");
         EmbeddedKafkaBroker broker = bootstrapServers == null ? EmbeddedKafkaBroker.builder().start() : null;
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker == null ? bootstrapServers : broker.bootstrapServers());
@@ -38,7 +38,7 @@ final class ScratchCluster implements AutoCloseable {
     }
 
     /** The embedded broker, or null when running against the user's cluster. */
-    EmbeddedKafkaBroker embeddedBroker() {
+    public EmbeddedKafkaBroker embeddedBroker() {
         return broker;
     }
 

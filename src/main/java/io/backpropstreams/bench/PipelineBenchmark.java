@@ -1,0 +1,301 @@
+package io.backpropstreams.bench;
+
+import io.backpropstreams.client.Clients;
+import io.backpropstreams.client.UserException;
+import io.backpropstreams.service.ScratchCluster;
+import io.backpropstreams.service.Trainer;
+
+import io.backpropstreams.client.ClientConfigs;
+import io.backpropstreams.report.ProgressBar;
+import io.backpropstreams.avro.ModelSpecs;
+import io.backpropstreams.avro.SampleCodec;
+import io.backpropstreams.avro.Serdes;
+import io.backpropstreams.avro.WeightsUpdates;
+import io.backpropstreams.kafka.Topics;
+import io.backpropstreams.nn.Lecture;
+import io.backpropstreams.nn.Network;
+import io.backpropstreams.schema.TrainingMetric;
+import io.backpropstreams.topology.BaselineTopology;
+import io.backpropstreams.topology.ModelState;
+import io.backpropstreams.topology.ModelStateSerde;
+import io.backpropstreams.topology.TopicNames;
+import io.backpropstreams.topology.TrainerTopology;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * How close the trainer runs to Kafka's own limit, measured side by side in one run with the same
+ * samples: (a) a no-math baseline of the same shape, (b) the trainer on the lecture model, (c)
+ * produce-to-weights latency at half of (b)'s throughput, (d) a [784,128,10] model against the
+ * core's own speed. Samples are produced before timing starts; timing runs from the first
+ * committed output to the last.
+ */
+public final class PipelineBenchmark {
+
+    /**
+     * What to measure.
+     *
+     * @param samples          lecture samples for (a) and (b)
+     * @param bigSamples       samples for (d); 0 skips it
+     * @param latencySeconds   duration of (c); 0 skips it
+     * @param jmhBig           JMH steps/s of the core for [784,128,10], to compare (d) with (0 = none)
+     * @param bootstrapServers the user's cluster, or null for an embedded broker
+     * @param timeoutSeconds   how long each phase may take
+     */
+    public record Settings(long samples, long bigSamples, int latencySeconds, double jmhBig, String bootstrapServers,
+                           int timeoutSeconds) {
+    }
+
+    private final Settings settings;
+    private final ProgressBar.Factory progress;
+    private final Map<String, Object> figures = new LinkedHashMap<>();
+
+    private PipelineBenchmark(Settings settings, ProgressBar.Factory progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /**
+     * Runs every phase and returns the figures by name ({@code a_baseline_per_s}, {@code b_over_a}, …).
+     *
+     * @param config   Kafka Streams and client properties
+     * @param status   sees one line per milestone
+     * @param progress draws each phase
+     */
+    public static Map<String, Object> run(Properties config, Settings settings, Consumer<String> status, ProgressBar.Factory progress)
+            throws Exception {
+        Properties props = new Properties();
+        props.putAll(config);
+        props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+        PipelineBenchmark bench = new PipelineBenchmark(settings, progress);
+        try (ScratchCluster cluster = ScratchCluster.open(props, settings.bootstrapServers(), "backprop-bench")) {
+            String run = "bench-" + Long.toHexString(System.nanoTime()).substring(4);
+            status.accept(String.format(Locale.ROOT, "Benchmark %s on %s (%s).", run, props.getProperty("bootstrap.servers"),
+                    cluster.embeddedBroker() == null ? "your cluster" : "embedded broker"));
+            bench.lectureThroughput(props, run);
+            if (settings.latencySeconds() > 0) {
+                bench.latency(props, run);
+            }
+            if (settings.bigSamples() > 0) {
+                bench.bigModel(props, run);
+            }
+        }
+        return bench.figures;
+    }
+
+    private TopicNames topics(String prefix) {
+        return new TopicNames(prefix + "-samples", prefix + "-models", prefix + "-weights", prefix + "-metrics", prefix + "-dead-letters");
+    }
+
+    private Properties withTopics(Properties base, TopicNames t, String appId) {
+        Properties p = new Properties();
+        p.putAll(base);
+        p.put(TopicNames.PREFIX + "samples", t.samples());
+        p.put(TopicNames.PREFIX + "models", t.models());
+        p.put(TopicNames.PREFIX + "weights", t.weights());
+        p.put(TopicNames.PREFIX + "metrics", t.metrics());
+        p.put(TopicNames.PREFIX + "dead-letters", t.deadLetters());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
+        return TrainerTopology.streamsConfig(p, null);
+    }
+
+    private void createTopics(Properties props, TopicNames t) {
+        Topics.createIfMissing(ClientConfigs.forClient(props, AdminClientConfig.configNames()), Trainer.topicSpecs(t, 1));
+    }
+
+    /** (a) and (b): the same pre-produced lecture settings.samples() through the baseline and the trainer. */
+    private void lectureThroughput(Properties base, String run) throws Exception {
+        TopicNames trainerTopics = topics(run);
+        TopicNames baselineTopics = new TopicNames(trainerTopics.samples(), run + "-base-models", run + "-base-weights",
+                run + "-base-metrics", run + "-base-dead-letters");
+        createTopics(base, trainerTopics);
+        createTopics(base, baselineTopics);
+        byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
+        produce(base, trainerTopics.samples(), Lecture.MODEL_ID, i -> sample, settings.samples());
+
+        Network lecture = Lecture.network();
+        int valueBytes = ModelStateSerde.encode(new ModelState(lecture, 1, 0.1)).length;
+        int metricBytes = Serdes.TRAINING_METRIC.encode(TrainingMetric.newBuilder().setModelId(Lecture.MODEL_ID).setStep(1).setLoss(0.1)
+                .setOutput(List.of(0.1, 0.9)).setTarget(List.of(0.01, 0.99)).setLossEma(0.1).setTimestamp(Instant.now()).build()).length;
+        int weightsBytes = Serdes.WEIGHTS_UPDATE.encode(WeightsUpdates.of(Lecture.MODEL_ID, "step", lecture, 0, 0, 0)).length;
+
+        Duration timeout = Duration.ofSeconds(settings.timeoutSeconds());
+        Properties a = withTopics(base, baselineTopics, run + "-baseline");
+        ProgressBar barA = progress.start("(a) baseline", settings.samples());
+        StreamsRun.Result ra = StreamsRun.run(a, BaselineTopology.build(baselineTopics, valueBytes, metricBytes, weightsBytes),
+                baselineTopics.metrics(), settings.samples(), timeout, barA::update);
+        barA.finish(settings.samples());
+
+        Properties b = withTopics(base, trainerTopics, run + "-trainer");
+        ProgressBar barB = progress.start("(b) trainer ", settings.samples());
+        StreamsRun.Result rb = StreamsRun.run(b, TrainerTopology.build(trainerTopics), trainerTopics.metrics(), settings.samples(), timeout, barB::update);
+        barB.finish(settings.samples());
+        long changelog = StreamsRun.countRecords(b, run + "-trainer-" + TrainerTopology.STORE + "-changelog", timeout);
+
+        figures.put("a_baseline_per_s", ra.perSecond());
+        figures.put("b_trainer_per_s", rb.perSecond());
+        figures.put("b_over_a", rb.perSecond() / ra.perSecond());
+        figures.put("b_commits", rb.commits());
+        figures.put("b_changelog_records", changelog);
+        figures.put("b_changelog_per_commit_per_model", rb.commits() == 0 ? Double.NaN : (double) changelog / rb.commits());
+        figures.put("commit_interval_ms", Long.parseLong(String.valueOf(b.getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"))));
+    }
+
+    /** (c): produce at half of (b)'s rate with the send time as record timestamp; the weights record keeps it. */
+    private void latency(Properties base, String run) throws Exception {
+        double rate = Math.max(100, ((Double) figures.get("b_trainer_per_s")) / 2);
+        TopicNames t = topics(run + "-lat");
+        createTopics(base, t);
+        Properties p = withTopics(base, t, run + "-latency");
+        Histogram histogram = new Histogram(60_000, 3);
+        KafkaStreams streams = new KafkaStreams(TrainerTopology.build(t), p);
+        AtomicBoolean sending = new AtomicBoolean(true);
+        long warmupMs = 3_000;
+        long sent;
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(p);
+             KafkaProducer<String, byte[]> producer = Clients.producer(p)) {
+            Clients.assignAll(consumer, t.weights(), false);
+            streams.start();
+            new Trainer.RunningWait(streams).await(Duration.ofSeconds(60));
+            byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
+            long total = (long) (rate * (settings.latencySeconds() + warmupMs / 1000.0));
+            long start = System.nanoTime();
+            long measureFrom = System.currentTimeMillis() + warmupMs;
+            Thread sender = new Thread(() -> {
+                for (long i = 0; i < total && sending.get(); i++) {
+                    long due = start + (long) (i * 1e9 / rate);
+                    long wait = due - System.nanoTime();
+                    if (wait > 0) {
+                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
+                    }
+                    producer.send(new ProducerRecord<>(t.samples(), null, System.currentTimeMillis(), Lecture.MODEL_ID, sample));
+                }
+                producer.flush();
+            }, "bench-sender");
+            sender.start();
+            ProgressBar bar = progress.start("(c) latency ", total);
+            long received = 0;
+            long deadline = System.nanoTime() + Duration.ofSeconds(settings.latencySeconds() + 60L).toNanos();
+            while (received < total && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
+                    long now = System.currentTimeMillis();
+                    received++;
+                    if (r.timestamp() >= measureFrom && r.value() != null) {
+                        histogram.recordValue(Math.max(0, Math.min(60_000, now - r.timestamp())));
+                    }
+                }
+                bar.update(received);
+            }
+            bar.finish(received);
+            sending.set(false);
+            sender.join();
+            sent = total;
+        } finally {
+            streams.close(Duration.ofSeconds(30));
+        }
+        figures.put("c_rate_per_s", rate);
+        figures.put("c_samples", sent);
+        figures.put("c_p50_ms", histogram.getValueAtPercentile(50));
+        figures.put("c_p99_ms", histogram.getValueAtPercentile(99));
+        figures.put("c_p999_ms", histogram.getValueAtPercentile(99.9));
+        figures.put("c_max_ms", histogram.getMaxValue());
+    }
+
+    /** (d): a [784,128,10] model, publishEvery 1000, against the core trained in-process on the same samples. */
+    private void bigModel(Properties base, String run) throws Exception {
+        String specJson = "{\"layers\":[784,128,10],\"activation\":\"sigmoid\",\"learningRate\":0.1,\"seed\":42,\"publishEvery\":1000}";
+        TopicNames t = topics(run + "-big");
+        createTopics(base, t);
+        Properties p = withTopics(base, t, run + "-big");
+        String model = "mnist-shaped";
+        KafkaStreams creator = new KafkaStreams(TrainerTopology.build(t), p);
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(p);
+             KafkaProducer<String, byte[]> producer = Clients.producer(p)) {
+            Clients.assignAll(consumer, t.weights(), false);
+            creator.start();
+            producer.send(new ProducerRecord<>(t.models(), model, Serdes.MODEL_SPEC.encode(ModelSpecs.fromJson(specJson)))).get();
+            long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+            boolean created = false;
+            while (!created && System.nanoTime() < deadline) {
+                created = consumer.poll(Duration.ofMillis(100)).count() > 0;
+            }
+            if (!created) {
+                throw new UserException("the [784,128,10] model was not created within 120 s");
+            }
+        } finally {
+            creator.close(Duration.ofSeconds(30));
+        }
+        SplittableRandom random = new SplittableRandom(7);
+        int pool = 512;
+        double[][] inputs = new double[pool][784];
+        double[][] targets = new double[pool][10];
+        byte[][] encoded = new byte[pool][];
+        for (int i = 0; i < pool; i++) {
+            for (int k = 0; k < 784; k++) {
+                inputs[i][k] = random.nextDouble();
+            }
+            targets[i][random.nextInt(10)] = 1.0;
+            encoded[i] = SampleCodec.toAvro(inputs[i], targets[i]);
+        }
+        produce(base, t.samples(), model, i -> encoded[(int) (i % pool)], settings.bigSamples());
+        ProgressBar bar = progress.start("(d) [784,128,10]", settings.bigSamples());
+        StreamsRun.Result rd = StreamsRun.run(p, TrainerTopology.build(t), t.metrics(), settings.bigSamples(), Duration.ofSeconds(settings.timeoutSeconds()), bar::update);
+        bar.finish(settings.bigSamples());
+
+        ModelSpecs.Definition d = ModelSpecs.toDefinition(ModelSpecs.fromJson(specJson));
+        Network core = new Network(d.spec(), d.parameters());
+        for (int i = 0; i < 3_000; i++) {
+            core.step(inputs[i % pool], targets[i % pool]);
+        }
+        long steps = 0;
+        long begin = System.nanoTime();
+        while (System.nanoTime() - begin < 3_000_000_000L) {
+            for (int i = 0; i < 100; i++, steps++) {
+                core.step(inputs[(int) (steps % pool)], targets[(int) (steps % pool)]);
+            }
+        }
+        double coreRate = steps / ((System.nanoTime() - begin) / 1e9);
+        figures.put("d_big_per_s", rd.perSecond());
+        figures.put("d_core_in_process_per_s", coreRate);
+        figures.put("d_over_core", rd.perSecond() / coreRate);
+        if (settings.jmhBig() > 0) {
+            figures.put("d_jmh_per_s", settings.jmhBig());
+            figures.put("d_over_jmh", rd.perSecond() / settings.jmhBig());
+        }
+    }
+
+    private interface SampleSource {
+        byte[] get(long i);
+    }
+
+    private void produce(Properties base, String topic, String key, SampleSource source, long n) {
+        ProgressBar bar = progress.start("producing   ", n);
+        try (KafkaProducer<String, byte[]> producer = Clients.producer(base)) {
+            for (long i = 0; i < n; i++) {
+                producer.send(new ProducerRecord<>(topic, key, source.get(i)));
+                if ((i & 1023) == 0) {
+                    bar.update(i);
+                }
+            }
+            producer.flush();
+        }
+        bar.finish(n);
+    }
+}

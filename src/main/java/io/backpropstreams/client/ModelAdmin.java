@@ -1,0 +1,89 @@
+package io.backpropstreams.client;
+
+import io.backpropstreams.avro.DecodingException;
+import io.backpropstreams.avro.ModelSpecs;
+import io.backpropstreams.schema.ModelSpec;
+import io.backpropstreams.topology.TopicNames;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.CommonClientConfigs;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Model specs on the compacted {@code models} topic, as the {@code model} commands manage them:
+ * a spec record creates or resets a model, a tombstone deletes it, and the topic read to its end
+ * gives every model's latest spec.
+ */
+public final class ModelAdmin {
+
+    private final Properties config;
+    private final String topic;
+
+    /** @param config client properties, {@code bootstrap.servers} and {@code bps.topic.*} included */
+    public ModelAdmin(Properties config) {
+        this.config = config;
+        this.topic = TopicNames.from(config).models();
+    }
+
+    /** The models topic in use. */
+    public String topic() {
+        return topic;
+    }
+
+    /**
+     * Writes one record to the models topic and waits for the cluster to acknowledge it.
+     *
+     * @param value an encoded {@link ModelSpec}, or null for a tombstone (delete)
+     * @throws UserException if the cluster refuses the record or does not answer within 30 s
+     */
+    public void send(String id, byte[] value) {
+        String servers = config.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG);
+        try (KafkaProducer<String, byte[]> producer = Clients.producer(config)) {
+            producer.send(new ProducerRecord<>(topic, id, value)).get(30, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new UserException("cannot write to topic '" + topic + "' at " + servers + ": " + e.getCause().getMessage(), e);
+        } catch (TimeoutException | org.apache.kafka.common.errors.TimeoutException e) {
+            throw new UserException("no Kafka cluster answered at " + servers + " within 30 s", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted");
+        }
+    }
+
+    /** The latest valid spec of every model on the models topic, tombstones applied; empty if the topic does not exist. */
+    public Map<String, ModelSpec> readSpecs() {
+        Map<String, ModelSpec> specs = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(config)) {
+            Clients.readToEnd(consumer, topic, Duration.ofSeconds(60), r -> {
+                if (r.key() == null) {
+                    return;
+                }
+                String id = new String(r.key(), StandardCharsets.UTF_8);
+                if (r.value() == null) {
+                    specs.remove(id);
+                    return;
+                }
+                try {
+                    specs.put(id, ModelSpecs.decode(r.value()));
+                } catch (DecodingException e) {
+                    // an invalid spec never became a model; the trainer dead-lettered it
+                }
+            });
+        } catch (UserException e) {
+            if (e.getMessage().contains("does not exist")) {
+                return specs;
+            }
+            throw e;
+        }
+        return specs;
+    }
+}

@@ -1,0 +1,122 @@
+package io.backpropstreams.report;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.backpropstreams.avro.Serdes;
+import io.backpropstreams.schema.LayerWeights;
+import io.backpropstreams.schema.TrainingMetric;
+import io.backpropstreams.schema.WeightsUpdate;
+import io.backpropstreams.topology.DeadLetters;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * One line of text (or one JSON object) per record of an output topic: a weights update, a
+ * training metric or a dead letter with its reason and origin, as {@code watch} prints them.
+ */
+public final class OutputRecordFormatter {
+
+    /** The output topic a record comes from. */
+    public enum Kind { WEIGHTS, METRICS, DEAD_LETTERS }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Kind kind;
+    private final boolean json;
+
+    /** @param json one JSON object per record instead of text */
+    public OutputRecordFormatter(Kind kind, boolean json) {
+        this.kind = kind;
+        this.json = json;
+    }
+
+    /** The record's model id (its key), or null. */
+    public static String key(ConsumerRecord<byte[], byte[]> r) {
+        return r.key() == null ? null : new String(r.key(), StandardCharsets.UTF_8);
+    }
+
+    /** The record as one line. */
+    public String format(ConsumerRecord<byte[], byte[]> r) {
+        String key = key(r);
+        return switch (kind) {
+            case WEIGHTS -> r.value() == null ? deleted(key) : weights(Serdes.WEIGHTS_UPDATE.decode(r.value()));
+            case METRICS -> metric(Serdes.TRAINING_METRIC.decode(r.value()));
+            case DEAD_LETTERS -> deadLetter(key, r);
+        };
+    }
+
+    private String deleted(String key) {
+        if (json) {
+            return JSON.createObjectNode().put("modelId", key).put("deleted", true).toString();
+        }
+        return key + " deleted";
+    }
+
+    private String weights(WeightsUpdate u) {
+        if (json) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("modelId", u.getModelId());
+            o.put("step", u.getStep());
+            o.put("event", u.getEvent());
+            ArrayNode layers = o.putArray("layers");
+            for (LayerWeights lw : u.getLayers()) {
+                ObjectNode l = layers.addObject();
+                l.put("inputs", lw.getInputs());
+                l.put("outputs", lw.getOutputs());
+                l.put("activation", lw.getActivation());
+                ArrayNode w = l.putArray("weights");
+                lw.getWeights().forEach(w::add);
+                ArrayNode b = l.putArray("biases");
+                lw.getBiases().forEach(b::add);
+            }
+            return o.toString();
+        }
+        StringBuilder sb = new StringBuilder();
+        sb.append(u.getModelId()).append(" step ").append(u.getStep());
+        if (!"step".equals(u.getEvent())) {
+            sb.append(" (").append(u.getEvent()).append(')');
+        }
+        int l = 1;
+        for (LayerWeights lw : u.getLayers()) {
+            sb.append(" | layer ").append(l++).append(' ').append(lw.getOutputs()).append('×').append(lw.getInputs())
+                    .append(" W=").append(lw.getWeights()).append(" b=").append(lw.getBiases());
+        }
+        return sb.toString();
+    }
+
+    private String metric(TrainingMetric m) {
+        if (json) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("modelId", m.getModelId());
+            o.put("step", m.getStep());
+            o.put("loss", m.getLoss());
+            ArrayNode out = o.putArray("output");
+            m.getOutput().forEach(out::add);
+            o.put("lossEma", m.getLossEma());
+            return o.toString();
+        }
+        return m.getModelId() + " step " + m.getStep() + " loss " + m.getLoss() + " ema " + m.getLossEma() + " output " + m.getOutput();
+    }
+
+    private String deadLetter(String key, ConsumerRecord<byte[], byte[]> r) {
+        String reason = DeadLetters.header(r.headers(), DeadLetters.REASON);
+        String message = DeadLetters.header(r.headers(), DeadLetters.MESSAGE);
+        String origin = DeadLetters.header(r.headers(), DeadLetters.TOPIC) + "-" + DeadLetters.header(r.headers(), DeadLetters.PARTITION)
+                + "@" + DeadLetters.header(r.headers(), DeadLetters.OFFSET);
+        int size = r.value() == null ? 0 : r.value().length;
+        if (json) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("key", key);
+            o.put("reason", reason);
+            o.put("message", message);
+            o.put("topic", DeadLetters.header(r.headers(), DeadLetters.TOPIC));
+            o.put("partition", DeadLetters.header(r.headers(), DeadLetters.PARTITION));
+            o.put("offset", DeadLetters.header(r.headers(), DeadLetters.OFFSET));
+            o.put("bytes", size);
+            return o.toString();
+        }
+        return "key=" + key + " reason=" + reason + " from=" + origin + " bytes=" + size + ": " + message;
+    }
+}
