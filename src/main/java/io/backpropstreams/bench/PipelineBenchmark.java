@@ -145,7 +145,7 @@ public final class PipelineBenchmark {
 
         Properties b = withTopics(base, trainerTopics, run + "-trainer");
         ProgressBar barB = progress.start("(b) trainer ", settings.samples());
-        StreamsRun.Result rb = StreamsRun.run(b, TrainerTopology.build(trainerTopics), trainerTopics.metrics(), settings.samples(), timeout, barB::update);
+        StreamsRun.Result rb = StreamsRun.run(b, TrainerTopology.build(trainerTopics, 1), trainerTopics.metrics(), settings.samples(), timeout, barB::update);
         barB.finish(settings.samples());
         long changelog = StreamsRun.countRecords(b, run + "-trainer-" + TrainerTopology.STORE + "-changelog", timeout);
 
@@ -165,7 +165,7 @@ public final class PipelineBenchmark {
         createTopics(base, t);
         Properties p = withTopics(base, t, run + "-latency");
         Histogram histogram = new Histogram(60_000, 3);
-        KafkaStreams streams = new KafkaStreams(TrainerTopology.build(t), p);
+        KafkaStreams streams = new KafkaStreams(TrainerTopology.build(t, 1), p);
         AtomicBoolean sending = new AtomicBoolean(true);
         long warmupMs = 3_000;
         long sent;
@@ -225,7 +225,7 @@ public final class PipelineBenchmark {
         createTopics(base, t);
         Properties p = withTopics(base, t, run + "-big");
         String model = "mnist-shaped";
-        KafkaStreams creator = new KafkaStreams(TrainerTopology.build(t), p);
+        KafkaStreams creator = new KafkaStreams(TrainerTopology.build(t, 1), p);
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(p);
              KafkaProducer<String, byte[]> producer = Clients.producer(p)) {
             Clients.assignAll(consumer, t.weights(), false);
@@ -256,7 +256,7 @@ public final class PipelineBenchmark {
         }
         produce(base, t.samples(), model, i -> encoded[(int) (i % pool)], settings.bigSamples());
         ProgressBar bar = progress.start("(d) [784,128,10]", settings.bigSamples());
-        StreamsRun.Result rd = StreamsRun.run(p, TrainerTopology.build(t), t.metrics(), settings.bigSamples(), Duration.ofSeconds(settings.timeoutSeconds()), bar::update);
+        StreamsRun.Result rd = StreamsRun.run(p, TrainerTopology.build(t, 1), t.metrics(), settings.bigSamples(), Duration.ofSeconds(settings.timeoutSeconds()), bar::update);
         bar.finish(settings.bigSamples());
 
         ModelSpecs.Definition d = ModelSpecs.toDefinition(ModelSpecs.fromJson(specJson));

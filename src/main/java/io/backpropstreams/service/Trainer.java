@@ -86,9 +86,10 @@ public final class Trainer implements AutoCloseable {
         } catch (RuntimeException e) {
             throw explainSecurityFailure(e, config);
         }
-        checkTopicAccess(admin, topics, timeout);
+        Map<String, TopicDescription> described = checkTopicAccess(admin, topics, timeout);
+        int inputPartitions = inputPartitions(topics, described);
         Properties streamsConfig = TrainerTopology.streamsConfig(config, null);
-        KafkaStreams streams = new KafkaStreams(TrainerTopology.build(topics), streamsConfig);
+        KafkaStreams streams = new KafkaStreams(TrainerTopology.build(topics, inputPartitions), streamsConfig);
         Trainer trainer = new Trainer(streams, topics, streamsConfig);
         CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
@@ -189,7 +190,7 @@ public final class Trainer implements AutoCloseable {
      * only when the first sample's output is refused. Brokers without an authorizer allow everything,
      * so the check passes there; if the broker does not report the operations, it is skipped.
      */
-    static void checkTopicAccess(Properties adminProperties, TopicNames topics, Duration timeout) {
+    static Map<String, TopicDescription> checkTopicAccess(Properties adminProperties, TopicNames topics, Duration timeout) {
         Properties props = new Properties();
         props.putAll(adminProperties);
         String ms = Long.toString(Math.max(1, timeout.toMillis()));
@@ -219,6 +220,21 @@ public final class Trainer implements AutoCloseable {
             throw new UserException("not authorized: " + principal(adminProperties) + " lacks " + String.join(", ", missing)
                     + " (ACLs; the trainer needs READ on its input topics and WRITE on its output topics)");
         }
+        return described;
+    }
+
+    /**
+     * The partitions of {@code samples}, which must equal those of {@code models}: a model's spec
+     * and its samples meet in the task of one partition.
+     */
+    static int inputPartitions(TopicNames topics, Map<String, TopicDescription> described) {
+        int samples = described.get(topics.samples()).partitions().size();
+        int models = described.get(topics.models()).partitions().size();
+        if (samples != models) {
+            throw new UserException("topic '" + topics.samples() + "' has " + samples + " partitions and topic '" + topics.models()
+                    + "' has " + models + "; they must have the same number (a model's spec and its samples meet in one partition)");
+        }
+        return samples;
     }
 
     private static java.util.Optional<AclOperation> lacks(TopicDescription d, AclOperation op) {

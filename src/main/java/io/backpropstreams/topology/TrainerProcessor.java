@@ -12,6 +12,7 @@ import io.backpropstreams.schema.TrainingMetric;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueStore;
 
@@ -35,8 +36,14 @@ import java.util.Map;
  */
 public final class TrainerProcessor implements Processor<byte[], byte[], Object, Object> {
 
+    /** Where a record was first read: its own metadata, or the origin headers of a rerouted record. */
+    record Origin(String topic, int partition, long offset) {
+    }
+
     private final TopicNames topics;
     private final String storeName;
+    private final int partitions;
+    private String reroutedTopic;
     private final Map<String, ModelState> live = new HashMap<>();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, ModelState> store;
@@ -44,30 +51,54 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
     /**
      * @param topics    topic names; records from {@code topics.models()} are specs, all others samples
      * @param storeName the model store connected to this processor
+     * @param partitions partitions of the input topics, to name a model's partition in dead letters
      */
-    public TrainerProcessor(TopicNames topics, String storeName) {
+    public TrainerProcessor(TopicNames topics, String storeName, int partitions) {
         this.topics = topics;
         this.storeName = storeName;
+        this.partitions = partitions;
     }
 
     @Override
     public void init(ProcessorContext<Object, Object> context) {
         this.context = context;
         this.store = context.getStateStore(storeName);
+        this.reroutedTopic = context.applicationId() + "-" + TrainerTopology.REROUTE + TrainerTopology.REPARTITION_SUFFIX;
         live.clear();
     }
 
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
-        if (meta.topic().equals(topics.models())) {
-            onSpec(record, meta);
+        Origin origin = origin(record, meta);
+        if (origin.topic().equals(topics.models())) {
+            onSpec(record, origin);
         } else {
-            onSample(record, meta);
+            onSample(record, origin);
         }
     }
 
-    private void onSample(Record<byte[], byte[]> record, RecordMetadata meta) {
+    /** The record's own topic, partition and offset; for a rerouted record, those {@link ModelRouter} saw. */
+    private Origin origin(Record<byte[], byte[]> record, RecordMetadata meta) {
+        if (!meta.topic().equals(reroutedTopic)) {
+            return new Origin(meta.topic(), meta.partition(), meta.offset());
+        }
+        Headers h = record.headers();
+        String topic = DeadLetters.header(h, ModelRouter.ORIGIN_TOPIC);
+        String partition = DeadLetters.header(h, ModelRouter.ORIGIN_PARTITION);
+        String offset = DeadLetters.header(h, ModelRouter.ORIGIN_OFFSET);
+        h.remove(ModelRouter.ORIGIN_TOPIC);
+        h.remove(ModelRouter.ORIGIN_PARTITION);
+        h.remove(ModelRouter.ORIGIN_OFFSET);
+        try {
+            return new Origin(topic == null ? topics.samples() : topic, Integer.parseInt(partition), Long.parseLong(offset));
+        } catch (NumberFormatException e) {
+            // only the router writes this topic; keep the record rather than lose it over its bookkeeping
+            return new Origin(topic == null ? topics.samples() : topic, meta.partition(), meta.offset());
+        }
+    }
+
+    private void onSample(Record<byte[], byte[]> record, Origin meta) {
         if (record.key() == null) {
             deadLetter(record, meta, "missing-key", "sample has no key; the key names the model to train");
             return;
@@ -79,7 +110,9 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             state = new ModelState(Lecture.network(), 1, Double.NaN);
         }
         if (state == null) {
-            deadLetter(record, meta, "unknown-model", "no model '" + id + "'; create it on topic '" + topics.models()
+            deadLetter(record, meta, "unknown-model", "no model '" + id + "' (sample from partition " + meta.partition()
+                    + " of '" + meta.topic() + "'; the model would live in partition "
+                    + ModelPartitioner.partitionOf(record.key(), partitions) + "); create it on topic '" + topics.models()
                     + "' first (the built-in model is '" + Lecture.MODEL_ID + "')");
             return;
         }
@@ -121,7 +154,7 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         }
     }
 
-    private void onSpec(Record<byte[], byte[]> record, RecordMetadata meta) {
+    private void onSpec(Record<byte[], byte[]> record, Origin meta) {
         if (record.key() == null) {
             deadLetter(record, meta, "missing-key", "spec has no key; the key names the model");
             return;
@@ -159,12 +192,12 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         return state;
     }
 
-    private void emitWeights(String id, String event, Network network, RecordMetadata meta, long timestamp) {
+    private void emitWeights(String id, String event, Network network, Origin meta, long timestamp) {
         context.forward(new Record<>(id, WeightsUpdates.of(id, event, network, meta.partition(), meta.offset(), timestamp), timestamp),
                 TrainerTopology.WEIGHTS_SINK);
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, RecordMetadata meta, String reason, String message) {
+    private void deadLetter(Record<byte[], byte[]> record, Origin meta, String reason, String message) {
         context.forward(new Record<Object, Object>(record.key(), record.value(), record.timestamp(),
                         DeadLetters.headers(record.headers(), reason, reason, message, meta.topic(), meta.partition(), meta.offset())),
                 TrainerTopology.DEAD_LETTERS_SINK);

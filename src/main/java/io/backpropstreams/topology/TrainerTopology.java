@@ -5,7 +5,12 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.KStream;
+import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 
@@ -16,21 +21,29 @@ import java.util.Properties;
  * tests build exactly the topology production runs.
  *
  * <pre>
- *  samples-source ─┐                        ┌─► weights-sink       (String, WeightsUpdate)
- *                  ├─► trainer [model-store] ├─► metrics-sink       (String, TrainingMetric)
- *  models-source  ─┘                        └─► dead-letters-sink  (original bytes + reason headers)
+ *  samples, models ─► input-source ─► router ─┬──────────────────────────────┐
+ *                                             │                              ▼          ┌─► weights-sink      (String, WeightsUpdate)
+ *                                             └─► rerouted-repartition ─► trainer [model-store] ─► metrics-sink      (String, TrainingMetric)
+ *                                                 (internal, by murmur2(key))                   └─► dead-letters-sink (original bytes + reason headers)
  * </pre>
- * Sources read raw bytes so that a value that does not decode still reaches the trainer, which
+ * The source reads raw bytes so that a value that does not decode still reaches the trainer, which
  * dead-letters it with its original bytes. {@code samples} and {@code models} feed one processor
- * and are therefore co-partitioned: a model's spec and its samples meet in the same task.
+ * and are therefore co-partitioned: a model's spec and its samples meet in the same task, the task
+ * of the partition murmur2 of the model id gives. The {@link ModelRouter} sends a record that a
+ * producer put on another partition (librdkafka's CRC32 default, an explicit partition) through the
+ * internal {@code <application.id>-rerouted-repartition} topic to that task.
  * Every node and the store are named, so internal topic names stay stable across versions.
  */
 public final class TrainerTopology {
 
-    /** Source of the samples topic. */
-    public static final String SAMPLES_SOURCE = "samples-source";
-    /** Source of the models topic. */
-    public static final String MODELS_SOURCE = "models-source";
+    /** Source of the samples and models topics. */
+    public static final String INPUT_SOURCE = "input-source";
+    /** Sends each record to the task of its model, directly or through the rerouted topic. */
+    public static final String ROUTER = "router";
+    /** Name of the repartition step; its topic is {@code <application.id>-rerouted-repartition}. */
+    public static final String REROUTE = "rerouted";
+    /** Suffix Kafka Streams gives a repartition topic. */
+    static final String REPARTITION_SUFFIX = "-repartition";
     /** The training processor. */
     public static final String TRAINER = "trainer";
     /** The model store; its changelog is {@code <application.id>-model-store-changelog}. */
@@ -55,12 +68,29 @@ public final class TrainerTopology {
     private TrainerTopology() {
     }
 
-    /** The trainer topology over {@code topics}. */
-    public static Topology build(TopicNames topics) {
-        Topology t = new Topology();
-        t.addSource(SAMPLES_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.samples());
-        t.addSource(MODELS_SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.models());
-        t.addProcessor(TRAINER, () -> new TrainerProcessor(topics, STORE), SAMPLES_SOURCE, MODELS_SOURCE);
+    /**
+     * The trainer topology over {@code topics}.
+     *
+     * @param partitions partitions of {@code samples} and of {@code models} (they must be equal)
+     */
+    public static Topology build(TopicNames topics, int partitions) {
+        if (partitions < 1) {
+            throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
+        }
+        StreamsBuilder builder = new StreamsBuilder();
+        KStream<byte[], byte[]> input = builder.stream(java.util.List.of(topics.samples(), topics.models()),
+                Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(INPUT_SOURCE));
+        // Kafka Streams names the repartition's first node <name>-repartition-filter (it drops null keys)
+        KStream<byte[], byte[]> routed = input.process(
+                () -> new ModelRouter(partitions, TRAINER, REROUTE + REPARTITION_SUFFIX + "-filter"), Named.as(ROUTER));
+        routed.repartition(Repartitioned.<byte[], byte[]>as(REROUTE)
+                .withKeySerde(Serdes.ByteArray())
+                .withValueSerde(Serdes.ByteArray())
+                .withNumberOfPartitions(partitions)
+                .withStreamPartitioner(new ModelPartitioner()));
+        Topology t = builder.build();
+        t.addProcessor(TRAINER, () -> new TrainerProcessor(topics, STORE, partitions), ROUTER,
+                REROUTE + REPARTITION_SUFFIX + "-source");
         t.addStateStore(modelStore(), TRAINER);
         t.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(),
                 io.backpropstreams.avro.Serdes.WEIGHTS_UPDATE.serializer(), TRAINER);

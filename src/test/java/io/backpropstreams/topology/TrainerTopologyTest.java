@@ -63,7 +63,7 @@ class TrainerTopologyTest {
     void start() {
         Properties props = TrainerTopology.streamsConfig(new Properties(), "unused:9092");
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
-        driver = new TopologyTestDriver(TrainerTopology.build(TopicNames.DEFAULTS), props);
+        driver = new TopologyTestDriver(TrainerTopology.build(TopicNames.DEFAULTS, 1), props);
         samples = driver.createInputTopic("samples", new StringSerializer(), new ByteArraySerializer());
         models = driver.createInputTopic("models", new StringSerializer(), new ByteArraySerializer());
         weights = driver.createOutputTopic("weights", new StringDeserializer(), Serdes.WEIGHTS_UPDATE.deserializer());
