@@ -101,9 +101,9 @@ class AnyClientIT {
         return "{\"layers\":[2,3,2],\"activation\":\"sigmoid\",\"learningRate\":0.5,\"trainBiases\":true,\"seed\":" + seed + "}";
     }
 
-    static Properties client() {
+    static Properties client(String bootstrap) {
         Properties p = new Properties();
-        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, KAFKA.bootstrapServers());
+        p.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         return p;
     }
 
@@ -159,7 +159,7 @@ class AnyClientIT {
             }
         }
         ExternalClients.kcatProduce(KAFKA.bootstrapServers(), topics.models(), kcatSpecs);
-        awaitCreated(all);
+        awaitCreated(KAFKA.bootstrapServers(), all);
 
         SplittableRandom random = new SplittableRandom(42);
         Map<String, List<SampleCodec.Vectors>> sent = new LinkedHashMap<>();
@@ -174,7 +174,7 @@ class AnyClientIT {
         }
         ExternalClients.kcatProduce(KAFKA.bootstrapServers(), topics.samples(), jsonLines(byKcat, sent));
         ExternalClients.pythonProduce(KAFKA.bootstrapServers(), topics.samples(), jsonLines(byPython, sent), dir);
-        try (KafkaProducer<String, byte[]> producer = Clients.producer(client())) {
+        try (KafkaProducer<String, byte[]> producer = Clients.producer(client(KAFKA.bootstrapServers()))) {
             for (int i = 0; i < SAMPLES_PER_MODEL; i++) {
                 for (String id : byJavaRandom) {
                     SampleCodec.Vectors v = sent.get(id).get(i);
@@ -184,9 +184,9 @@ class AnyClientIT {
             producer.flush();
         }
 
-        Map<String, List<TrainingMetric>> metrics = awaitMetrics(all, SAMPLES_PER_MODEL);
-        Map<String, WeightsUpdate> lastWeights = lastWeights();
-        Map<String, Integer> partitionsUsed = partitionsOfSamples();
+        Map<String, List<TrainingMetric>> metrics = awaitMetrics(KAFKA.bootstrapServers(), all, SAMPLES_PER_MODEL);
+        Map<String, WeightsUpdate> lastWeights = lastWeights(KAFKA.bootstrapServers());
+        Map<String, Integer> partitionsUsed = partitionsOfSamples(KAFKA.bootstrapServers());
         for (String id : all) {
             List<Integer> order = appliedOrder(id, sent.get(id), metrics.get(id));
             if (!byJavaRandom.contains(id)) {
@@ -208,7 +208,7 @@ class AnyClientIT {
             assertEquals(SAMPLES_PER_MODEL, w.getStep(), id + ": steps");
             assertArrayEquals(core.parameters(), WeightsUpdates.parameters(w), id + ": bit-identical to the in-process core");
         }
-        assertEquals(0, count(topics.deadLetters()), "no dead letter");
+        assertEquals(0, count(KAFKA.bootstrapServers(), topics.deadLetters()), "no dead letter");
         System.out.printf("any-client: %d models, kcat %s, python %s, java-random %s; all bit-identical, 0 dead letters%n",
                 all.size(), byKcat, byPython, byJavaRandom);
     }
@@ -245,9 +245,9 @@ class AnyClientIT {
         return order;
     }
 
-    static void awaitCreated(List<String> ids) {
+    static void awaitCreated(String bootstrap, List<String> ids) {
         Map<String, Boolean> created = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client())) {
+        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client(bootstrap))) {
             Clients.assignAll(c, TopicNames.DEFAULTS.weights(), true);
             Waits.until("models " + ids + " created", Duration.ofSeconds(60), () -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
@@ -260,10 +260,10 @@ class AnyClientIT {
         }
     }
 
-    static Map<String, List<TrainingMetric>> awaitMetrics(List<String> ids, int perModel) {
+    static Map<String, List<TrainingMetric>> awaitMetrics(String bootstrap, List<String> ids, int perModel) {
         Map<String, List<TrainingMetric>> byModel = new TreeMap<>();
         ids.forEach(id -> byModel.put(id, new ArrayList<>()));
-        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client())) {
+        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client(bootstrap))) {
             Clients.assignAll(c, TopicNames.DEFAULTS.metrics(), true);
             Waits.until("every model's metrics", Duration.ofSeconds(120), () -> {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
@@ -276,9 +276,9 @@ class AnyClientIT {
         return byModel;
     }
 
-    static Map<String, WeightsUpdate> lastWeights() {
+    static Map<String, WeightsUpdate> lastWeights(String bootstrap) {
         Map<String, WeightsUpdate> last = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client())) {
+        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client(bootstrap))) {
             Clients.readToEnd(c, TopicNames.DEFAULTS.weights(), Duration.ofSeconds(60), r -> {
                 if (r.value() != null) {
                     WeightsUpdate w = Serdes.WEIGHTS_UPDATE.decode(r.value());
@@ -290,18 +290,18 @@ class AnyClientIT {
     }
 
     /** The one partition each key's samples were found on (-1 if on several). */
-    static Map<String, Integer> partitionsOfSamples() {
+    static Map<String, Integer> partitionsOfSamples(String bootstrap) {
         Map<String, Integer> p = new HashMap<>();
-        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client())) {
+        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client(bootstrap))) {
             Clients.readToEnd(c, TopicNames.DEFAULTS.samples(), Duration.ofSeconds(60), r -> p.merge(
                     new String(r.key(), StandardCharsets.UTF_8), r.partition(), (a, b) -> a.equals(b) ? a : -1));
         }
         return p;
     }
 
-    static long count(String topic) {
+    static long count(String bootstrap, String topic) {
         long[] n = {0};
-        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client())) {
+        try (KafkaConsumer<byte[], byte[]> c = Clients.consumer(client(bootstrap))) {
             Clients.readToEnd(c, topic, Duration.ofSeconds(60), r -> n[0]++);
         }
         return n[0];
