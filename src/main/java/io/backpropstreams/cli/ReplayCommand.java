@@ -91,7 +91,7 @@ public final class ReplayCommand implements Callable<Integer> {
         Properties props = kafka.properties();
         String topic = TopicNames.from(props).samples();
         PrintWriter err = spec.commandLine().getErr();
-        ProgressBar bar = new ProgressBar(err, "replaying", total, !quiet);
+        ProgressBar bar = ProgressBar.Factory.on(err, !quiet).start("replaying", total);
         long sent = 0;
         try (SampleSender sender = new SampleSender(props, topic, enc, rate)) {
             byte[][] encoded = samples.stream().map(v -> sender.encode(v.input(), v.target())).toArray(byte[][]::new);

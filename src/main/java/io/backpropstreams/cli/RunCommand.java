@@ -48,6 +48,10 @@ public final class RunCommand implements Callable<Integer> {
             description = "Partitions of topics that must be created (default ${DEFAULT-VALUE}).")
     int partitions;
 
+    @Option(names = "--state-dir", paramLabel = "DIR",
+            description = "Kafka Streams state directory (state.dir; default ~/.backprop-streams/state).")
+    java.nio.file.Path stateDir;
+
     @Option(names = "--timeout", defaultValue = "30", description = "Seconds to wait for the cluster and for RUNNING (default ${DEFAULT-VALUE}).")
     int timeoutSeconds;
 
@@ -66,7 +70,7 @@ public final class RunCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (StopRequest stopRequest = stop;
-             TrainerService service = TrainerService.start(kafka.properties(), httpPort, advertisedHost, partitions,
+             TrainerService service = TrainerService.start(properties(), httpPort, advertisedHost, partitions,
                      Duration.ofSeconds(timeoutSeconds))) {
             Trainer trainer = service.trainer();
             stopRequest.listenToSignals();
@@ -85,6 +89,14 @@ public final class RunCommand implements Callable<Integer> {
         out.println("Trainer stopped cleanly.");
         out.flush();
         return 0;
+    }
+
+    private java.util.Properties properties() {
+        java.util.Properties p = kafka.properties();
+        if (stateDir != null) {
+            p.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        }
+        return p;
     }
 
     /** Asks a running {@code call()} to stop, as SIGTERM would. */

@@ -22,9 +22,13 @@ public final class ProgressBar {
             return (label, total) -> new ProgressBar(new PrintWriter(java.io.OutputStream.nullOutputStream()), label, total, false);
         }
 
-        /** Bars drawn on {@code out}, or nothing if {@code enabled} is false. */
+        /**
+         * Bars drawn on {@code out}, or nothing if {@code enabled} is false: redrawn in place on a
+         * terminal, one line every few seconds when the output is a pipe, a file or a CI log.
+         */
         static Factory on(PrintWriter out, boolean enabled) {
-            return (label, total) -> new ProgressBar(out, label, total, enabled);
+            boolean terminal = System.console() != null;
+            return (label, total) -> new ProgressBar(out, label, total, enabled, terminal);
         }
     }
 
@@ -32,6 +36,7 @@ public final class ProgressBar {
     private final String label;
     private final long total;
     private final boolean enabled;
+    private final boolean terminal;
     private final long startNanos = System.nanoTime();
     private long lastDrawNanos;
 
@@ -42,16 +47,29 @@ public final class ProgressBar {
      * @param enabled false to draw nothing
      */
     public ProgressBar(PrintWriter out, String label, long total, boolean enabled) {
+        this(out, label, total, enabled, true);
+    }
+
+    /**
+     * @param terminal true to redraw in place with a carriage return (at most ten times a second);
+     *                 false for one plain line per update at most every {@link #LINE_INTERVAL_NANOS}
+     */
+    public ProgressBar(PrintWriter out, String label, long total, boolean enabled, boolean terminal) {
         this.out = out;
         this.label = label;
         this.total = Math.max(1, total);
         this.enabled = enabled;
+        this.terminal = terminal;
+        this.lastDrawNanos = terminal ? 0 : startNanos;
     }
+
+    /** Shortest time between two progress lines when the output is not a terminal. */
+    public static final long LINE_INTERVAL_NANOS = 5_000_000_000L;
 
     /** Redraws if at least 100 ms have passed since the last draw. */
     public void update(long done) {
         long now = System.nanoTime();
-        if (enabled && now - lastDrawNanos >= 100_000_000L) {
+        if (enabled && now - lastDrawNanos >= (terminal ? 100_000_000L : LINE_INTERVAL_NANOS)) {
             lastDrawNanos = now;
             draw(done, now);
         }
@@ -61,7 +79,9 @@ public final class ProgressBar {
     public void finish(long done) {
         if (enabled) {
             draw(done, System.nanoTime());
-            out.println();
+            if (terminal) {
+                out.println();
+            }
             out.flush();
         }
     }
@@ -69,8 +89,8 @@ public final class ProgressBar {
     private void draw(long done, long now) {
         int filled = (int) Math.min(WIDTH, WIDTH * done / total);
         double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
-        out.printf("\r%s [%s%s] %3d%% %,d/%,d %,.0f/s", label, "#".repeat(filled), "-".repeat(WIDTH - filled),
-                100 * done / total, done, total, done / seconds);
+        out.printf("%s%s [%s%s] %3d%% %,d/%,d %,.0f/s%s", terminal ? "\r" : "", label, "#".repeat(filled), "-".repeat(WIDTH - filled),
+                100 * done / total, done, total, done / seconds, terminal ? "" : System.lineSeparator());
         out.flush();
     }
 }

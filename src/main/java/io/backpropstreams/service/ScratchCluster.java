@@ -1,6 +1,7 @@
 package io.backpropstreams.service;
 
 import io.backpropstreams.kafka.EmbeddedKafkaBroker;
+import io.backpropstreams.topology.TrainerTopology;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.streams.StreamsConfig;
 
@@ -13,7 +14,7 @@ import java.util.Properties;
 /**
  * What {@code demo} and {@code bench} run in: the user's cluster, or an embedded broker when none
  * is given, plus a throw-away Kafka Streams state directory. Closing it stops the embedded broker
- * and deletes the directory.
+ * and deletes the directory (under {@code ~/.backprop-streams/scratch}).
  */
 public final class ScratchCluster implements AutoCloseable {
 
@@ -30,7 +31,10 @@ public final class ScratchCluster implements AutoCloseable {
      * cluster ({@code bootstrap.servers}) and, unless it names one, at a fresh {@code state.dir}.
      */
     public static ScratchCluster open(Properties props, String bootstrapServers, String name) throws IOException {
-        Path stateDir = Files.createTempDirectory(name + "-state");
+        // not in the OS temp directory, which Kafka Streams warns against: beside the trainer's default state
+        Path scratch = TrainerTopology.DEFAULT_STATE_DIR.resolveSibling("scratch");
+        Files.createDirectories(scratch);
+        Path stateDir = Files.createTempDirectory(scratch, name + "-state");
         EmbeddedKafkaBroker broker = bootstrapServers == null ? EmbeddedKafkaBroker.builder().start() : null;
         props.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, broker == null ? bootstrapServers : broker.bootstrapServers());
         props.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());

@@ -62,6 +62,13 @@ public final class TrainerTopology {
      */
     public static final int MAX_RECORD_BYTES = 64 * 1024 * 1024;
 
+    /**
+     * Default {@code state.dir}: {@code ~/.backprop-streams/state}. Kafka Streams' own default lies in
+     * the OS temp directory, which the OS may clear under a running trainer (and Streams warns so).
+     */
+    public static final java.nio.file.Path DEFAULT_STATE_DIR =
+            java.nio.file.Path.of(System.getProperty("user.home"), ".backprop-streams", "state");
+
     /** Default {@code application.id}. */
     public static final String DEFAULT_APPLICATION_ID = "backprop-streams";
 
@@ -127,8 +134,7 @@ public final class TrainerTopology {
         p.putIfAbsent(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 Integer.toString(MAX_RECORD_BYTES));
-        p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG,
-                java.nio.file.Path.of(System.getProperty("user.home"), ".backprop-streams", "state").toString());
+        p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, DEFAULT_STATE_DIR.toString());
         // A bug-triggered exception must not stop the trainer: the record goes to the dead-letter
         // topic (Kafka Streams' own DLQ support) with its __streams.errors.* headers.
         p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,

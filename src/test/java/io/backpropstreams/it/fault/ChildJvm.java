@@ -25,7 +25,7 @@ import java.util.jar.Manifest;
  * <p>Its stdout and stderr go to files (one pair per start), so that they survive the process and
  * a failing test can show them. Children still alive when the test JVM exits are killed.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
 
     /** The CLI entry point every child runs. */
     static final String MAIN = "io.backpropstreams.cli.Main";
@@ -55,7 +55,7 @@ final class ChildJvm implements AutoCloseable {
      * @param name   short name for logs and file names, e.g. {@code trainer-2}
      * @param logDir where {@code <name>.out} and {@code <name>.err} go (created if missing)
      */
-    static ChildJvm start(String name, Path logDir, List<String> args) throws IOException {
+    public static ChildJvm start(String name, Path logDir, List<String> args) throws IOException {
         Files.createDirectories(logDir);
         Path out = logDir.resolve(name + ".out");
         Path err = logDir.resolve(name + ".err");
@@ -112,12 +112,12 @@ final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return process.isAlive();
     }
 
     /** Exit code, or null while it runs. */
-    Integer exitCode() {
+    public Integer exitCode() {
         return process.isAlive() ? null : process.exitValue();
     }
 
@@ -126,7 +126,7 @@ final class ChildJvm implements AutoCloseable {
      *
      * @throws AssertionError if the process exits first or {@code timeout} passes (with its output)
      */
-    String awaitOutput(String needle, Duration timeout) throws InterruptedException {
+    public String awaitOutput(String needle, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             String out = stdout();
@@ -166,7 +166,7 @@ final class ChildJvm implements AutoCloseable {
      * @return the exit code
      * @throws AssertionError if it does not exit within {@code timeout} (it is then killed)
      */
-    int terminate(Duration timeout) throws InterruptedException {
+    public int terminate(Duration timeout) throws InterruptedException {
         process.destroy();
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
             String output = describeOutput();
@@ -177,7 +177,7 @@ final class ChildJvm implements AutoCloseable {
     }
 
     /** Waits for the process to exit on its own; false if it still runs after {@code timeout}. */
-    boolean awaitExit(Duration timeout) throws InterruptedException {
+    public boolean awaitExit(Duration timeout) throws InterruptedException {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
@@ -186,16 +186,16 @@ final class ChildJvm implements AutoCloseable {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    String stdout() {
+    public String stdout() {
         return read(stdout);
     }
 
-    String stderr() {
+    public String stderr() {
         return read(stderr);
     }
 
     /** Both output files, the stderr tail limited, for assertion messages. */
-    String describeOutput() {
+    public String describeOutput() {
         String err = stderr();
         if (err.length() > 6000) {
             err = "…" + err.substring(err.length() - 6000);
