@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * How close the trainer runs to Kafka's own limit, measured side by side in one run with the same
  * samples: (a) a no-math baseline of the same shape, (b) the trainer on the lecture model, (c)
  * produce-to-weights latency at half of (b)'s throughput, (d) a [784,128,10] model against the
- * core's own speed. Samples are produced before timing starts; timing runs from the first
- * committed output to the last.
+ * core's own speed, (e) on two partitions, samples already on their model's partition against
+ * samples that all need rerouting. Samples are produced before timing starts; timing runs from the
+ * first committed output to the last.
  */
 public final class PipelineBenchmark {
 
@@ -58,9 +59,10 @@ public final class PipelineBenchmark {
      * @param jmhBig           JMH steps/s of the core for [784,128,10], to compare (d) with (0 = none)
      * @param bootstrapServers the user's cluster, or null for an embedded broker
      * @param timeoutSeconds   how long each phase may take
+     * @param routingSamples   samples for each run of (e), direct and rerouted; 0 skips it
      */
     public record Settings(long samples, long bigSamples, int latencySeconds, double jmhBig, String bootstrapServers,
-                           int timeoutSeconds) {
+                           int timeoutSeconds, long routingSamples) {
     }
 
     private final Settings settings;
@@ -96,6 +98,9 @@ public final class PipelineBenchmark {
             if (settings.bigSamples() > 0) {
                 bench.bigModel(props, run);
             }
+            if (settings.routingSamples() > 0) {
+                bench.routing(props, run);
+            }
         }
         return bench.figures;
     }
@@ -117,7 +122,11 @@ public final class PipelineBenchmark {
     }
 
     private void createTopics(Properties props, TopicNames t) {
-        Topics.createIfMissing(ClientConfigs.forClient(props, AdminClientConfig.configNames()), Trainer.topicSpecs(t, 1));
+        createTopics(props, t, 1);
+    }
+
+    private void createTopics(Properties props, TopicNames t, int partitions) {
+        Topics.createIfMissing(ClientConfigs.forClient(props, AdminClientConfig.configNames()), Trainer.topicSpecs(t, partitions));
     }
 
     /** (a) and (b): the same pre-produced lecture settings.samples() through the baseline and the trainer. */
@@ -128,7 +137,7 @@ public final class PipelineBenchmark {
         createTopics(base, trainerTopics);
         createTopics(base, baselineTopics);
         byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
-        produce(base, trainerTopics.samples(), Lecture.MODEL_ID, i -> sample, settings.samples());
+        produce(base, trainerTopics.samples(), null, Lecture.MODEL_ID, i -> sample, settings.samples());
 
         Network lecture = Lecture.network();
         int valueBytes = ModelStateSerde.encode(new ModelState(lecture, 1, 0.1)).length;
@@ -254,7 +263,7 @@ public final class PipelineBenchmark {
             targets[i][random.nextInt(10)] = 1.0;
             encoded[i] = SampleCodec.toAvro(inputs[i], targets[i]);
         }
-        produce(base, t.samples(), model, i -> encoded[(int) (i % pool)], settings.bigSamples());
+        produce(base, t.samples(), null, model, i -> encoded[(int) (i % pool)], settings.bigSamples());
         ProgressBar bar = progress.start("(d) [784,128,10]", settings.bigSamples());
         StreamsRun.Result rd = StreamsRun.run(p, TrainerTopology.build(t, 1), t.metrics(), settings.bigSamples(), Duration.ofSeconds(settings.timeoutSeconds()), bar::update);
         bar.finish(settings.bigSamples());
@@ -281,15 +290,46 @@ public final class PipelineBenchmark {
         }
     }
 
+    /**
+     * (e): the lecture model on two partitions, once with every sample on the partition murmur2 of
+     * its key gives (the direct path: what the Java producer does) and once with every sample on the
+     * other partition (what a librdkafka client does for about half of all keys), so that each one
+     * passes through the {@code rerouted} repartition topic before it is trained.
+     */
+    private void routing(Properties base, String run) throws Exception {
+        int partitions = 2;
+        int home = io.backpropstreams.topology.ModelPartitioner.partitionOf(Lecture.MODEL_ID.getBytes(java.nio.charset.StandardCharsets.UTF_8), partitions);
+        byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
+        Duration timeout = Duration.ofSeconds(settings.timeoutSeconds());
+        long n = settings.routingSamples();
+        double[] perSecond = new double[2];
+        String[] labels = {"(e) direct    ", "(e) rerouted  "};
+        for (int k = 0; k < 2; k++) {
+            TopicNames t = topics(run + (k == 0 ? "-direct" : "-rerouted"));
+            createTopics(base, t, partitions);
+            int partition = k == 0 ? home : 1 - home;
+            produce(base, t.samples(), partition, Lecture.MODEL_ID, i -> sample, n);
+            Properties p = withTopics(base, t, run + (k == 0 ? "-direct" : "-rerouted"));
+            ProgressBar bar = progress.start(labels[k], n);
+            perSecond[k] = StreamsRun.run(p, TrainerTopology.build(t, partitions), t.metrics(), n, timeout, bar::update).perSecond();
+            bar.finish(n);
+        }
+        figures.put("e_samples", n);
+        figures.put("e_direct_per_s", perSecond[0]);
+        figures.put("e_rerouted_per_s", perSecond[1]);
+        figures.put("e_rerouted_over_direct", perSecond[1] / perSecond[0]);
+    }
+
     private interface SampleSource {
         byte[] get(long i);
     }
 
-    private void produce(Properties base, String topic, String key, SampleSource source, long n) {
+    /** Produces {@code n} samples under {@code key}, to {@code partition} (null: the producer's partitioner). */
+    private void produce(Properties base, String topic, Integer partition, String key, SampleSource source, long n) {
         ProgressBar bar = progress.start("producing   ", n);
         try (KafkaProducer<String, byte[]> producer = Clients.producer(base)) {
             for (long i = 0; i < n; i++) {
-                producer.send(new ProducerRecord<>(topic, key, source.get(i)));
+                producer.send(new ProducerRecord<>(topic, partition, key, source.get(i)));
                 if ((i & 1023) == 0) {
                     bar.update(i);
                 }

@@ -20,7 +20,7 @@ import java.util.Map;
  * {@code bench}: how close the trainer runs to Kafka's own limit, measured side by side in one run
  * with the same samples: (a) a no-math baseline of the same shape, (b) the trainer on the lecture
  * model, (c) produce-to-weights latency at half of (b)'s throughput, (d) a [784,128,10] model
- * against the core's own speed.
+ * against the core's own speed, (e) the direct path against rerouted samples on two partitions.
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
@@ -29,7 +29,8 @@ import java.util.Map;
             "  (a) a no-math baseline topology of the same shape (same store, same two outputs per sample),",
             "  (b) the trainer on the lecture model with publishEvery 1,",
             "  (c) latency from produce to committed weights update at half of (b)'s rate (HdrHistogram),",
-            "  (d) a [784,128,10] sigmoid model with publishEvery 1000, against the core trained in-process.",
+            "  (d) a [784,128,10] sigmoid model with publishEvery 1000, against the core trained in-process,",
+            "  (e) two partitions: samples on their model's partition (direct) against samples that all need rerouting.",
             "Samples are produced before timing starts; timing runs from the first committed output to the last.",
         },
         footerHeading = "%nExamples:%n",
@@ -51,6 +52,10 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
     @Option(names = "--latency-seconds", defaultValue = "15", description = "Duration of the latency run (c); 0 skips it (default ${DEFAULT-VALUE}).")
     int latencySeconds;
 
+    @Option(names = "--routing-samples", defaultValue = "300000",
+            description = "Samples for each run of (e), direct and rerouted; 0 skips it (default ${DEFAULT-VALUE}).")
+    long routingSamples;
+
     @Option(names = "--jmh-big", defaultValue = "0", description = "JMH steps/s of the core for [784,128,10], to compare (d) with (optional).")
     double jmhBig;
 
@@ -68,13 +73,14 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 1000 || bigSamples < 0 || latencySeconds < 0) {
-            throw new ParameterException(spec.commandLine(), "--samples must be ≥ 1000 and --big-samples, --latency-seconds ≥ 0; got "
-                    + samples + ", " + bigSamples + ", " + latencySeconds);
+        if (samples < 1000 || bigSamples < 0 || latencySeconds < 0 || routingSamples < 0) {
+            throw new ParameterException(spec.commandLine(),
+                    "--samples must be ≥ 1000 and --big-samples, --latency-seconds, --routing-samples ≥ 0; got "
+                    + samples + ", " + bigSamples + ", " + latencySeconds + ", " + routingSamples);
         }
         PrintWriter err = spec.commandLine().getErr();
         PipelineBenchmark.Settings settings = new PipelineBenchmark.Settings(samples, bigSamples, latencySeconds, jmhBig,
-                bootstrapServers, timeoutSeconds);
+                bootstrapServers, timeoutSeconds, routingSamples);
         Map<String, Object> figures = PipelineBenchmark.run(ClientConfigs.load(config), settings, line -> status(err, line),
                 ProgressBar.Factory.on(err, !json));
         print(spec.commandLine().getOut(), figures);
@@ -109,6 +115,12 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 out.printf(Locale.ROOT, "%-58s %,.0f steps/s, (d)/JMH = %.0f%%%n", "    JMH figure given", figures.get("d_jmh_per_s"),
                         100 * (Double) figures.get("d_over_jmh"));
             }
+        }
+        if (figures.containsKey("e_direct_per_s")) {
+            out.printf(Locale.ROOT, "%-58s %,.0f samples/s%n", "(e) 2 partitions, every sample on its model's partition",
+                    figures.get("e_direct_per_s"));
+            out.printf(Locale.ROOT, "%-58s %,.0f samples/s  rerouted/direct = %.0f%%%n", "    every sample on the other partition (rerouted)",
+                    figures.get("e_rerouted_per_s"), 100 * (Double) figures.get("e_rerouted_over_direct"));
         }
         out.flush();
     }

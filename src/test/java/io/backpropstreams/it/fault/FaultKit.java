@@ -181,21 +181,27 @@ final class FaultKit {
 
     /**
      * Waits until {@code topic} holds {@code expectedRecords} records (its end offsets sum to that; the
-     * producer is not transactional) and the group has committed all of them. {@code onPoll} runs
-     * between checks (e.g. to restart a trainer that exited); errors of unreachable brokers are retried.
+     * producer is not transactional) and the group has committed all of them, and has consumed
+     * everything on its rerouting topic ({@code <group>-rerouted-repartition}) too, where samples that
+     * arrived on another partition than their model's pass. {@code onPoll} runs between checks (e.g.
+     * to restart a trainer that exited); errors of unreachable brokers are retried.
      */
     static void awaitDrained(String bootstrap, String group, String topic, long expectedRecords, Duration timeout,
                              Runnable onPoll) throws Exception {
+        String rerouted = group + "-rerouted-repartition";
         try (Admin admin = admin(bootstrap)) {
-            io.backpropstreams.it.Waits.until("group " + group + " to consume all of '" + topic + "'", timeout, () -> {
+            String done = "lag 0, end offsets " + expectedRecords + " of " + expectedRecords + "; rerouted lag 0";
+            io.backpropstreams.it.Waits.until("group " + group + " to consume all of '" + topic + "' and '" + rerouted + "'", timeout, () -> {
                 onPoll.run();
                 try {
                     long[] le = lagAndEnd(admin, group, topic);
-                    return "lag " + le[0] + ", end offsets " + le[1] + " of " + expectedRecords;
+                    boolean hasRerouted = admin.listTopics().names().get(10, TimeUnit.SECONDS).contains(rerouted);
+                    long reroutedLag = hasRerouted ? lagAndEnd(admin, group, rerouted)[0] : 0;
+                    return "lag " + le[0] + ", end offsets " + le[1] + " of " + expectedRecords + "; rerouted lag " + reroutedLag;
                 } catch (Exception e) {
                     return e.toString();
                 }
-            }, last -> last.equals("lag 0, end offsets " + expectedRecords + " of " + expectedRecords));
+            }, done::equals);
         }
     }
 
@@ -265,6 +271,18 @@ final class FaultKit {
         public void close() {
             consumer.close(Duration.ofSeconds(5));
         }
+    }
+
+    /** How many records on {@code samples} sit on a partition other than murmur2 of their key (so were rerouted). */
+    static long misroutedSamples(Properties client, TopicNames topics, int partitions) {
+        long n = 0;
+        for (ConsumerRecord<byte[], byte[]> r : Ledger.readAll(client, topics.samples(), true)) {
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            if (r.partition() != Workload.partitionOf(key, partitions)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     /** Waits until the weights topic shows a {@code create} event for every one of {@code models}. */

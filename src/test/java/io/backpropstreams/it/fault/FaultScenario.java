@@ -101,6 +101,13 @@ final class FaultScenario {
         return work.startSending(client, topics, rate, deliveryTimeout);
     }
 
+    /** As {@link #startTraining}, but the samples go as JSON lines through kcat with its default partitioner. */
+    Workload.Sender startTrainingWithKcat(String kcat, double rate) {
+        work.sendSpecs(client, topics);
+        FaultKit.awaitCreated(bootstrap, topics, work.models().keySet(), Duration.ofSeconds(60));
+        return work.startSendingWithKcat(kcat, bootstrap, topics, rate);
+    }
+
     /** What to do when committed progress passes threshold number {@code index} (0-based). */
     @FunctionalInterface
     interface Hit {

@@ -1,6 +1,7 @@
 package io.backpropstreams.it.fault;
 
 import io.backpropstreams.it.SharedBroker;
+import io.backpropstreams.it.clients.ExternalClients;
 import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -52,6 +54,22 @@ class TrainerCrashIT {
         FaultScenario.assertExactlyOnce(o.report, o.report.models());
     }
 
+    /**
+     * The same kills while the samples come from kcat with its default partitioner (CRC32 of the
+     * key, not murmur2), so that most of them arrive on a partition other than their model's and
+     * pass through the rerouting topic: exactly-once must hold across that hop too.
+     */
+    @Test
+    void exactlyOnceV2SurvivesRepeatedKillsWithMisroutedKcatSamples() throws Exception {
+        String kcat = ExternalClients.requireKcat();
+        Outcome o = killRepeatedly("trainer-kill-kcat", StreamsConfig.EXACTLY_ONCE_V2,
+                s -> s.startTrainingWithKcat(kcat, RATE));
+        assertEquals(KILLS, o.kills, "kills");
+        assertEquals(0, o.selfExits, "the trainer never exits on its own");
+        FaultScenario.assertExactlyOnce(o.report, o.report.models());
+        assertTrue(o.misrouted > 0, "some samples were on a partition other than their model's");
+    }
+
     @Test
     void atLeastOnceUnderTheSameKillsIsReported() throws Exception {
         Outcome o = killRepeatedly("trainer-kill-alos", StreamsConfig.AT_LEAST_ONCE);
@@ -68,10 +86,15 @@ class TrainerCrashIT {
     }
 
     /** What one scenario saw. */
-    record Outcome(Ledger.Report report, int kills, int selfExits) {
+    record Outcome(Ledger.Report report, int kills, int selfExits, long misrouted) {
     }
 
     private Outcome killRepeatedly(String label, String guarantee) throws Exception {
+        return killRepeatedly(label, guarantee, s -> s.startTraining(RATE, Duration.ofSeconds(120)));
+    }
+
+    private Outcome killRepeatedly(String label, String guarantee, Function<FaultScenario, Workload.Sender> startSamples)
+            throws Exception {
         FaultScenario s = FaultScenario.withOwnTopics(label, KAFKA.bootstrapServers(), PARTITIONS, MODELS, SAMPLES_PER_MODEL)
                 .createTopics();
         long total = s.work.totalSamples();
@@ -84,7 +107,7 @@ class TrainerCrashIT {
         int[] kills = {0};
         try {
             trainer.start();
-            Workload.Sender live = s.startTraining(RATE, Duration.ofSeconds(120));
+            Workload.Sender live = startSamples.apply(s);
             sender = live;
             s.onThresholds(thresholds, Duration.ofSeconds(240), trainer::restartIfExited, (i, progress) -> {
                 ChildJvm victim = trainer.current();
@@ -101,7 +124,9 @@ class TrainerCrashIT {
             Ledger.Report report = Ledger.verify(s.client, s.topics, s.work.specs(), s.work.samples());
             s.print(report, String.format(java.util.Locale.ROOT, "kills=%d guarantee=%s restarts=%d selfExits=%d finalStopExit=%d",
                     kills[0], guarantee, trainer.starts() - 1, trainer.selfExits(), exit));
-            return new Outcome(report, kills[0], trainer.selfExits());
+            long misrouted = FaultKit.misroutedSamples(s.client, s.topics, s.partitions);
+            s.log("%d of %d samples were on a partition other than their model's (rerouted)", misrouted, total);
+            return new Outcome(report, kills[0], trainer.selfExits(), misrouted);
         } finally {
             if (sender != null) {
                 sender.interrupt();

@@ -148,9 +148,133 @@ final class Workload {
      * survive a broker restart in order and once.
      */
     Sender startSending(Properties client, TopicNames topics, double rate, Duration deliveryTimeout) {
-        Sender s = new Sender(client, topics, rate, deliveryTimeout);
+        Sender s = new Sender(new JavaSink(client, topics, deliveryTimeout), rate);
         s.thread.start();
         return s;
+    }
+
+    /**
+     * Starts a thread that sends every sample as a JSON line through one {@code kcat -P} process,
+     * with kcat's default settings and partitioner (librdkafka's {@code consistent_random}, CRC32 of
+     * the key), so that most samples land on a partition other than their model's and are rerouted.
+     */
+    Sender startSendingWithKcat(String kcat, String bootstrap, TopicNames topics, double rate) {
+        Sender s = new Sender(new KcatSink(kcat, bootstrap, topics), rate);
+        s.thread.start();
+        return s;
+    }
+
+    /** Where a {@link Sender} writes samples: a Java producer, or an external client's stdin. */
+    private interface Sink extends AutoCloseable {
+        void open() throws Exception;
+
+        void send(Model m, SampleCodec.Vectors v, Sender counters) throws Exception;
+
+        /** Flushes and closes; after it, every sample sent is acknowledged or an error is recorded. */
+        @Override
+        void close() throws Exception;
+    }
+
+    /** Avro samples through an idempotent Java producer; each acknowledgement is counted. */
+    private static final class JavaSink implements Sink {
+        private final Properties props = new Properties();
+        private final TopicNames topics;
+        private KafkaProducer<String, byte[]> producer;
+
+        JavaSink(Properties client, TopicNames topics, Duration deliveryTimeout) {
+            this.topics = topics;
+            props.putAll(client);
+            String ms = Long.toString(deliveryTimeout.toMillis());
+            props.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ms);
+            props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
+            props.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        }
+
+        @Override
+        public void open() {
+            producer = Clients.producer(props);
+        }
+
+        @Override
+        public void send(Model m, SampleCodec.Vectors v, Sender counters) {
+            producer.send(new ProducerRecord<>(topics.samples(), m.id(), SampleCodec.toAvro(v.input(), v.target())),
+                    (md, e) -> {
+                        if (e == null) {
+                            counters.acked.incrementAndGet();
+                        } else {
+                            counters.errors.add(e);
+                        }
+                    });
+        }
+
+        @Override
+        public void close() {
+            if (producer != null) {
+                producer.flush();
+                producer.close();
+            }
+        }
+    }
+
+    /**
+     * JSON lines {@code id<TAB>{"input":…,"target":…}} on the stdin of {@code kcat -b B -t samples -K <TAB> -P}.
+     * kcat reports no per-record acknowledgement; it exits 0 only if it delivered every line, so on a
+     * clean exit all lines written count as acknowledged.
+     */
+    private static final class KcatSink implements Sink {
+        private final List<String> command;
+        private Process process;
+        private java.io.Writer stdin;
+        private long written;
+        private Sender counters;
+        private final java.io.ByteArrayOutputStream output = new java.io.ByteArrayOutputStream();
+
+        KcatSink(String kcat, String bootstrap, TopicNames topics) {
+            this.command = List.of(kcat, "-b", bootstrap, "-t", topics.samples(), "-K", "\t", "-P");
+        }
+
+        @Override
+        public void open() throws Exception {
+            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            stdin = new java.io.BufferedWriter(new java.io.OutputStreamWriter(process.getOutputStream(), StandardCharsets.UTF_8));
+            Thread drain = new Thread(() -> {
+                try {
+                    process.getInputStream().transferTo(output);
+                } catch (java.io.IOException e) {
+                    // the process is gone; its exit code tells
+                }
+            }, "kcat-output");
+            drain.setDaemon(true);
+            drain.start();
+        }
+
+        @Override
+        public void send(Model m, SampleCodec.Vectors v, Sender counters) throws Exception {
+            this.counters = counters;
+            stdin.write(m.id() + '\t' + SampleCodec.toJson(v.input(), v.target()) + '\n');
+            // hand each line to kcat at once, so that the stream is paced like a live producer's
+            stdin.flush();
+            written++;
+        }
+
+        @Override
+        public void close() throws Exception {
+            if (process == null) {
+                return;
+            }
+            stdin.close();
+            if (!process.waitFor(120, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("kcat did not exit within 120 s of its stdin closing");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException("kcat exited with " + process.exitValue() + ": "
+                        + output.toString(StandardCharsets.UTF_8));
+            }
+            if (counters != null) {
+                counters.acked.addAndGet(written);
+            }
+        }
     }
 
     /** The sending thread and what it saw. */
@@ -161,32 +285,19 @@ final class Workload {
         private final Thread thread;
         private volatile Throwable crash;
 
-        private Sender(Properties client, TopicNames topics, double rate, Duration deliveryTimeout) {
-            Properties p = new Properties();
-            p.putAll(client);
-            String ms = Long.toString(deliveryTimeout.toMillis());
-            p.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, ms);
-            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, ms);
-            p.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, "10000");
+        private Sender(Sink sink, double rate) {
             List<Model> list = new ArrayList<>(models.values());
             int longest = list.stream().mapToInt(m -> m.samples().size()).max().orElse(0);
             this.thread = new Thread(() -> {
                 long t0 = System.nanoTime();
-                try (KafkaProducer<String, byte[]> producer = Clients.producer(p)) {
+                try (Sink out = sink) {
+                    out.open();
                     for (int i = 0; i < longest; i++) {
                         for (Model m : list) {
                             if (i >= m.samples().size()) {
                                 continue;
                             }
-                            SampleCodec.Vectors v = m.samples().get(i);
-                            producer.send(new ProducerRecord<>(topics.samples(), m.id(), SampleCodec.toAvro(v.input(), v.target())),
-                                    (md, e) -> {
-                                        if (e == null) {
-                                            acked.incrementAndGet();
-                                        } else {
-                                            errors.add(e);
-                                        }
-                                    });
+                            out.send(m, m.samples().get(i), this);
                             long n = sent.incrementAndGet();
                             // pace: sample n is due at n / rate seconds
                             long dueNanos = t0 + (long) (n / rate * 1e9);
@@ -196,7 +307,6 @@ final class Workload {
                             }
                         }
                     }
-                    producer.flush();
                 } catch (Throwable e) {
                     crash = e;
                 }
