@@ -294,7 +294,8 @@ public final class PipelineBenchmark {
      * (e): the lecture model on two partitions, once with every sample on the partition murmur2 of
      * its key gives (the direct path: what the Java producer does) and once with every sample on the
      * other partition (what a librdkafka client does for about half of all keys), so that each one
-     * passes through the {@code rerouted} repartition topic before it is trained.
+     * passes through the {@code rerouted} repartition topic before it is trained. Two alternated
+     * rounds; the best of each is reported.
      */
     private void routing(Properties base, String run) throws Exception {
         int partitions = 2;
@@ -302,17 +303,23 @@ public final class PipelineBenchmark {
         byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
         Duration timeout = Duration.ofSeconds(settings.timeoutSeconds());
         long n = settings.routingSamples();
+        // alternated rounds, best of each: the JIT warms up over the first runs, and this machine is noisy
+        int rounds = 2;
         double[] perSecond = new double[2];
         String[] labels = {"(e) direct    ", "(e) rerouted  "};
-        for (int k = 0; k < 2; k++) {
-            TopicNames t = topics(run + (k == 0 ? "-direct" : "-rerouted"));
-            createTopics(base, t, partitions);
-            int partition = k == 0 ? home : 1 - home;
-            produce(base, t.samples(), partition, Lecture.MODEL_ID, i -> sample, n);
-            Properties p = withTopics(base, t, run + (k == 0 ? "-direct" : "-rerouted"));
-            ProgressBar bar = progress.start(labels[k], n);
-            perSecond[k] = StreamsRun.run(p, TrainerTopology.build(t, partitions), t.metrics(), n, timeout, bar::update).perSecond();
-            bar.finish(n);
+        for (int round = 0; round < rounds; round++) {
+            for (int k = 0; k < 2; k++) {
+                String name = run + (k == 0 ? "-direct" : "-rerouted") + round;
+                TopicNames t = topics(name);
+                createTopics(base, t, partitions);
+                int partition = k == 0 ? home : 1 - home;
+                produce(base, t.samples(), partition, Lecture.MODEL_ID, i -> sample, n);
+                Properties p = withTopics(base, t, name);
+                ProgressBar bar = progress.start(labels[k] + (round + 1) + "/" + rounds, n);
+                double r = StreamsRun.run(p, TrainerTopology.build(t, partitions), t.metrics(), n, timeout, bar::update).perSecond();
+                bar.finish(n);
+                perSecond[k] = Math.max(perSecond[k], r);
+            }
         }
         figures.put("e_samples", n);
         figures.put("e_direct_per_s", perSecond[0]);
