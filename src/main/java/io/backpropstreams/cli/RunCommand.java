@@ -27,6 +27,7 @@ import java.util.concurrent.Callable;
             "  backprop-streams run --bootstrap-servers localhost:9092",
             "  backprop-streams run --config trainer.properties --partitions 8 --http-port 8081",
             "  BPS_BOOTSTRAP_SERVERS=kafka:9092 backprop-streams run",
+            "  backprop-streams run --instance-id trainer-a --state-dir /var/lib/backprop-streams",
         })
 public final class RunCommand implements Callable<Integer> {
 
@@ -52,7 +53,14 @@ public final class RunCommand implements Callable<Integer> {
             description = "Kafka Streams state directory (state.dir; default ~/.backprop-streams/state).")
     java.nio.file.Path stateDir;
 
-    @Option(names = "--timeout", defaultValue = "30", description = "Seconds to wait for the cluster and for RUNNING (default ${DEFAULT-VALUE}).")
+    @Option(names = "--instance-id", paramLabel = "ID",
+            description = "Static group membership (group.instance.id): a restart with the same ID takes its partitions back "
+                    + "at once, without a rebalance. Give every instance its own ID, kept across restarts.")
+    String instanceId;
+
+    @Option(names = "--timeout", defaultValue = "30",
+            description = "Seconds the cluster may take to answer, topics to be created and ACLs checked (default ${DEFAULT-VALUE}). "
+                    + "Waiting for partitions a previous instance still holds is not bounded: run says what it waits for.")
     int timeoutSeconds;
 
     private final StopRequest stop = new StopRequest();
@@ -69,30 +77,56 @@ public final class RunCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--timeout must be at least 1 second, got " + timeoutSeconds);
         }
         PrintWriter out = spec.commandLine().getOut();
-        try (StopRequest stopRequest = stop;
-             TrainerService service = TrainerService.start(properties(), httpPort, advertisedHost, partitions,
-                     Duration.ofSeconds(timeoutSeconds))) {
-            Trainer trainer = service.trainer();
-            stopRequest.listenToSignals();
-            out.printf("Trainer running against %s (application.id %s); HTTP on port %d. Ctrl-C to stop.%n",
-                    kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort());
-            out.flush();
-            trainer.onStop(stopRequest::request);
-            stopRequest.await();
-            if (trainer.failure() != null) {
-                spec.commandLine().getErr().println("error: trainer stopped: " + Trainer.rootMessage(trainer.failure()));
-                return 1;
+        try (StopRequest stopRequest = stop.listenToSignals()) {
+            TrainerService service;
+            try {
+                service = TrainerService.start(properties(), httpPort, advertisedHost, partitions, Duration.ofSeconds(timeoutSeconds),
+                        new Trainer.StartupListener() {
+                            @Override
+                            public void waiting(String line) {
+                                say(out, line);
+                            }
+
+                            @Override
+                            public boolean cancelled() {
+                                return stopRequest.requested();
+                            }
+                        }, line -> say(out, line));
+            } catch (Trainer.StartCancelled e) {
+                say(out, "Stopped before the trainer started.");
+                return 0;
             }
-            out.println("Stopping the trainer…");
-            out.flush();
+            try (service) {
+                Trainer trainer = service.trainer();
+                say(out, String.format("Trainer running against %s (application.id %s); HTTP on port %d. Ctrl-C to stop.",
+                        kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort()));
+                trainer.onStop(stopRequest::request);
+                stopRequest.await();
+                if (trainer.failure() != null) {
+                    spec.commandLine().getErr().println("error: trainer stopped: " + Trainer.rootMessage(trainer.failure()));
+                    return 1;
+                }
+                say(out, "Stopping the trainer…");
+            }
         }
         out.println("Trainer stopped cleanly.");
         out.flush();
         return 0;
     }
 
+    private static void say(PrintWriter out, String line) {
+        out.println(line);
+        out.flush();
+    }
+
     private java.util.Properties properties() {
         java.util.Properties p = kafka.properties();
+        if (instanceId != null) {
+            if (instanceId.isBlank()) {
+                throw new ParameterException(spec.commandLine(), "--instance-id must not be blank");
+            }
+            p.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
+        }
         if (stateDir != null) {
             p.put(org.apache.kafka.streams.StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         }

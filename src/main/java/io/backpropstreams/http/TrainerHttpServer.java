@@ -62,6 +62,7 @@ public final class TrainerHttpServer implements AutoCloseable {
     private final ExecutorService executor;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private volatile Attached attached;
+    private volatile java.util.function.Supplier<io.backpropstreams.kafka.ClusterWatch.Status> cluster;
 
     private record Attached(KafkaStreams streams, ModelQueries queries, TrainingMonitor monitor, PrometheusMeterRegistry registry) {
     }
@@ -92,6 +93,11 @@ public final class TrainerHttpServer implements AutoCloseable {
     }
 
     /** Connects the endpoints to a running trainer. */
+    /** Lets {@code /health} report whether the Kafka cluster answers. */
+    public void watchCluster(java.util.function.Supplier<io.backpropstreams.kafka.ClusterWatch.Status> status) {
+        this.cluster = status;
+    }
+
     public void attach(KafkaStreams streams, HostInfo self, TrainingMonitor monitor, PrometheusMeterRegistry registry) {
         this.attached = new Attached(streams, new ModelQueries(streams, self), monitor, registry);
     }
@@ -131,8 +137,18 @@ public final class TrainerHttpServer implements AutoCloseable {
         Attached a = attached;
         if (path.equals("/health")) {
             KafkaStreams.State state = a == null ? null : a.streams().state();
-            boolean ok = state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING;
-            respond(ex, ok ? 200 : 503, "application/json", JSON.createObjectNode().put("state", String.valueOf(state)).toString());
+            var c = cluster == null ? null : cluster.get();
+            boolean reachable = c == null || c.reachable();
+            boolean ok = reachable && (state == KafkaStreams.State.RUNNING || state == KafkaStreams.State.REBALANCING);
+            var body = JSON.createObjectNode().put("state", state == null ? "STARTING" : state.toString());
+            if (c != null) {
+                body.put("cluster", c.reachable() ? "reachable" : "unreachable");
+                if (!c.reachable()) {
+                    body.put("clusterUnreachableSince", c.since().toString());
+                    body.put("clusterError", c.lastError());
+                }
+            }
+            respond(ex, ok ? 200 : 503, "application/json", body.toString());
             return;
         }
         if (a == null) {

@@ -47,6 +47,11 @@ public final class StopRequest implements AutoCloseable {
         stop.countDown();
     }
 
+    /** True once a stop was requested. */
+    public boolean requested() {
+        return stop.getCount() == 0;
+    }
+
     /** Blocks until a stop is requested. */
     public void await() throws InterruptedException {
         stop.await();

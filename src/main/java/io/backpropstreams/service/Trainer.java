@@ -71,7 +71,32 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * Creates missing topics, starts the trainer and waits until it is RUNNING.
+     * What a starting trainer tells its caller while it waits for its partitions, and how the
+     * caller cancels the wait (Ctrl-C during start-up).
+     */
+    public interface StartupListener {
+        /** One line saying what the trainer waits for; called at most every {@link #REMIND_EVERY}. */
+        void waiting(String line);
+
+        /** True once the caller no longer wants the trainer (the wait ends with {@link StartCancelled}). */
+        boolean cancelled();
+    }
+
+    /** The start was cancelled by its caller before the trainer reached RUNNING. */
+    public static final class StartCancelled extends RuntimeException {
+        StartCancelled() {
+            super("stopped before the trainer reached RUNNING");
+        }
+    }
+
+    /** How long the trainer waits in REBALANCING before it first says why, and then between reminders. */
+    static final Duration FIRST_WAIT_NOTICE = Duration.ofSeconds(3);
+    static final Duration REMIND_EVERY = Duration.ofSeconds(10);
+
+    /**
+     * Creates missing topics, starts the trainer and waits until it is RUNNING, for at most
+     * {@code timeout} in all. For callers that own a fresh application (the demo, benchmarks,
+     * tests), where no earlier instance can hold the partitions.
      *
      * @param config     everything for Kafka Streams, {@code bootstrap.servers} included
      * @param partitions partitions of topics that must be created
@@ -79,6 +104,36 @@ public final class Trainer implements AutoCloseable {
      * @throws UserException if the cluster does not answer or the trainer fails to start
      */
     public static Trainer start(Properties config, int partitions, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return start(config, partitions, timeout, new StartupListener() {
+            @Override
+            public void waiting(String line) {
+                LOG.info(line);
+            }
+
+            @Override
+            public boolean cancelled() {
+                if (System.nanoTime() > deadline) {
+                    throw new UserException("trainer did not reach RUNNING within " + timeout.toSeconds() + " s at "
+                            + config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
+                }
+                return false;
+            }
+        });
+    }
+
+    /**
+     * Creates missing topics, starts the trainer and waits until it is RUNNING, as a service does:
+     * {@code timeout} bounds only what is a failure (the cluster does not answer, topics cannot be
+     * created or read, ACLs are missing). Waiting for partitions is not a failure. After a crash
+     * ({@code kill -9}) the dead instance's consumer stays in the group until its session expires
+     * ({@code session.timeout.ms}, 45 s by default), and the group cannot finish its rebalance
+     * before that; the wait is unbounded, and {@code listener} hears what it waits for.
+     *
+     * @throws UserException   if the cluster does not answer or the trainer fails to start
+     * @throws StartCancelled  if {@code listener} cancelled the wait
+     */
+    public static Trainer start(Properties config, int partitions, Duration timeout, StartupListener listener) {
         TopicNames topics = TopicNames.from(config);
         Properties admin = ClientConfigs.forClient(config, AdminClientConfig.configNames());
         try {
@@ -91,39 +146,102 @@ public final class Trainer implements AutoCloseable {
         Properties streamsConfig = TrainerTopology.streamsConfig(config, null);
         KafkaStreams streams = new KafkaStreams(TrainerTopology.build(topics, inputPartitions), streamsConfig);
         Trainer trainer = new Trainer(streams, topics, streamsConfig);
-        CountDownLatch running = new CountDownLatch(1);
         streams.setStateListener((now, before) -> {
             LOG.info("trainer state {} -> {}", before, now);
-            if (now == KafkaStreams.State.RUNNING || now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_SHUTDOWN) {
-                running.countDown();
-            }
             if (now == KafkaStreams.State.ERROR || now == KafkaStreams.State.PENDING_ERROR || now == KafkaStreams.State.NOT_RUNNING) {
                 trainer.onStop.forEach(Runnable::run);
             }
         });
-        streams.setUncaughtExceptionHandler(e -> {
-            trainer.failure.compareAndSet(null, e);
-            LOG.error("trainer stopped by an unexpected error", e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
-        });
+        streams.setUncaughtExceptionHandler(trainer::onStreamThreadError);
         streams.start();
         try {
-            if (!running.await(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-                streams.close(Duration.ofSeconds(10));
-                throw new UserException("trainer did not reach RUNNING within " + timeout.toSeconds() + " s (state "
-                        + streams.state() + ") at " + config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-            }
+            trainer.awaitFirstRunning(listener);
+        } catch (RuntimeException e) {
+            streams.close(Duration.ofSeconds(10));
+            throw e;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             streams.close(Duration.ofSeconds(10));
             throw new UserException("interrupted while starting the trainer");
         }
-        if (streams.state() != KafkaStreams.State.RUNNING) {
-            Throwable cause = trainer.failure.get();
-            streams.close(Duration.ofSeconds(10));
-            throw new UserException("trainer failed to start: " + (cause == null ? streams.state() : rootMessage(cause)), cause);
-        }
         return trainer;
+    }
+
+    private void awaitFirstRunning(StartupListener listener) throws InterruptedException {
+        long begin = System.nanoTime();
+        long nextNotice = begin + FIRST_WAIT_NOTICE.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            KafkaStreams.State state = streams.state();
+            if (state == KafkaStreams.State.ERROR || state == KafkaStreams.State.PENDING_ERROR
+                    || state == KafkaStreams.State.NOT_RUNNING || state == KafkaStreams.State.PENDING_SHUTDOWN) {
+                Throwable cause = failure.get();
+                throw new UserException("trainer failed to start: " + (cause == null ? state : rootMessage(cause)), cause);
+            }
+            if (listener.cancelled()) {
+                throw new StartCancelled();
+            }
+            long now = System.nanoTime();
+            if (now >= nextNotice) {
+                listener.waiting(waitingLine((now - begin) / 1_000_000_000L));
+                nextNotice = now + REMIND_EVERY.toNanos();
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** What a trainer still in REBALANCING waits for, in words an operator can act on. */
+    String waitingLine(long secondsSoFar) {
+        String group = config.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        Object instanceId = config.get(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        String session = String.valueOf(streamsConsumerSetting(org.apache.kafka.clients.consumer.ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "45000"));
+        long sessionSeconds = Math.max(1, Long.parseLong(session.trim()) / 1000);
+        if (instanceId != null) {
+            return String.format(java.util.Locale.ROOT,
+                    "waiting for partitions (%d s so far): static member %s of group '%s' is joining; a previous instance with"
+                            + " the same --instance-id hands its partitions over at once", secondsSoFar, instanceId, group);
+        }
+        return String.format(java.util.Locale.ROOT,
+                "waiting for the group '%s' to release partitions held by a previous instance (%d s so far; up to"
+                        + " session.timeout.ms = %d s after it stopped without leaving the group)", group, secondsSoFar, sessionSeconds);
+    }
+
+    private Object streamsConsumerSetting(String key, String dflt) {
+        Object v = config.get(StreamsConfig.mainConsumerPrefix(key));
+        if (v == null) {
+            v = config.get(StreamsConfig.consumerPrefix(key));
+        }
+        if (v == null) {
+            v = config.get(key);
+        }
+        return v == null ? dflt : v;
+    }
+
+    /**
+     * A stream thread died. Errors the cluster may recover from (it is away, a request timed out)
+     * replace the thread: under exactly-once its open transaction is aborted and the new thread
+     * resumes from the last commit, so a service rides out a long outage instead of exiting. Any
+     * other error stops the trainer, and {@code run} exits with it.
+     */
+    private StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse onStreamThreadError(Throwable e) {
+        if (isRetriable(e)) {
+            LOG.warn("a stream thread stopped on a retriable error ({}); replacing it and retrying", rootMessage(e));
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        }
+        failure.compareAndSet(null, e);
+        LOG.error("trainer stopped by an unexpected error", e);
+        return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+    }
+
+    /** True if {@code e} or a cause is a Kafka error that retrying can cure (a timeout, a lost broker). */
+    static boolean isRetriable(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.RetriableException
+                    || t instanceof org.apache.kafka.common.errors.TimeoutException
+                    || t instanceof org.apache.kafka.common.errors.DisconnectException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Waits for a {@link KafkaStreams} instance to reach RUNNING, with a deadline. */
@@ -173,14 +291,19 @@ public final class Trainer implements AutoCloseable {
 
     /**
      * Stops the trainer cleanly: the open transaction is committed and local state checkpointed.
-     * It also leaves the consumer group (Kafka Streams stays in it by default), so that a restarted
-     * or surviving instance gets the partitions at once instead of after {@code session.timeout.ms}
-     * (45 s by default).
+     * A dynamic member also leaves the consumer group (Kafka Streams stays in it by default), so
+     * that a restarted or surviving instance gets the partitions at once instead of after
+     * {@code session.timeout.ms} (45 s by default). A static member ({@code group.instance.id},
+     * {@code run --instance-id}) stays in the group: its partitions wait for it, unassigned, for up
+     * to {@code session.timeout.ms}, and when it comes back it takes them without a rebalance.
      */
     @Override
     public void close() {
+        boolean staticMember = config.get(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) != null;
         streams.close(org.apache.kafka.streams.CloseOptions
-                .groupMembershipOperation(org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .groupMembershipOperation(staticMember
+                        ? org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                        : org.apache.kafka.streams.CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
                 .withTimeout(Duration.ofSeconds(30)));
     }
 

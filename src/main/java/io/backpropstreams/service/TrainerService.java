@@ -3,7 +3,10 @@ package io.backpropstreams.service;
 import io.backpropstreams.client.Clients;
 import io.backpropstreams.client.UserException;
 
+import io.backpropstreams.client.ClientConfigs;
 import io.backpropstreams.http.TrainerHttpServer;
+import io.backpropstreams.kafka.ClusterWatch;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import io.backpropstreams.http.TrainingMonitor;
 import io.backpropstreams.topology.TopicNames;
 import io.micrometer.core.instrument.binder.kafka.KafkaStreamsMetrics;
@@ -27,12 +30,15 @@ public final class TrainerService implements AutoCloseable {
     private final Trainer trainer;
     private final TrainingMonitor monitor;
     private final KafkaStreamsMetrics streamsMetrics;
+    private final ClusterWatch cluster;
 
-    private TrainerService(TrainerHttpServer http, Trainer trainer, TrainingMonitor monitor, KafkaStreamsMetrics streamsMetrics) {
+    private TrainerService(TrainerHttpServer http, Trainer trainer, TrainingMonitor monitor, KafkaStreamsMetrics streamsMetrics,
+                           ClusterWatch cluster) {
         this.http = http;
         this.trainer = trainer;
         this.monitor = monitor;
         this.streamsMetrics = streamsMetrics;
+        this.cluster = cluster;
     }
 
     /**
@@ -44,6 +50,30 @@ public final class TrainerService implements AutoCloseable {
      *                       instances can forward model queries here (unless the config already sets it)
      */
     public static TrainerService start(Properties config, int httpPort, String advertisedHost, int partitions, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        return start(config, httpPort, advertisedHost, partitions, timeout, new Trainer.StartupListener() {
+            @Override
+            public void waiting(String line) {
+                org.slf4j.LoggerFactory.getLogger(TrainerService.class).info(line);
+            }
+
+            @Override
+            public boolean cancelled() {
+                if (System.nanoTime() > deadline) {
+                    throw new UserException("trainer did not reach RUNNING within " + timeout.toSeconds() + " s");
+                }
+                return false;
+            }
+        }, line -> org.slf4j.LoggerFactory.getLogger(TrainerService.class).warn(line));
+    }
+
+    /**
+     * Starts the service as {@code run} does: waiting for partitions is unbounded (see
+     * {@link Trainer#start(Properties, int, Duration, Trainer.StartupListener)}), and {@code say}
+     * hears one line when the cluster is lost and one when it is back.
+     */
+    public static TrainerService start(Properties config, int httpPort, String advertisedHost, int partitions, Duration timeout,
+                                       Trainer.StartupListener startup, java.util.function.Consumer<String> say) {
         TrainerHttpServer http;
         try {
             http = TrainerHttpServer.start(httpPort);
@@ -57,7 +87,7 @@ public final class TrainerService implements AutoCloseable {
         }
         Trainer trainer;
         try {
-            trainer = Trainer.start(props, partitions, timeout);
+            trainer = Trainer.start(props, partitions, timeout, startup);
         } catch (RuntimeException e) {
             http.close();
             throw e;
@@ -67,8 +97,10 @@ public final class TrainerService implements AutoCloseable {
         streamsMetrics.bindTo(registry);
         TrainingMonitor monitor = new TrainingMonitor(Clients.consumer(props), TopicNames.from(props), registry);
         String server = props.getProperty(StreamsConfig.APPLICATION_SERVER_CONFIG);
+        ClusterWatch cluster = ClusterWatch.start(ClientConfigs.forClient(props, AdminClientConfig.configNames()), say);
+        http.watchCluster(cluster::status);
         http.attach(trainer.streams(), server == null ? null : HostInfo.buildFromEndpoint(server), monitor, registry);
-        return new TrainerService(http, trainer, monitor, streamsMetrics);
+        return new TrainerService(http, trainer, monitor, streamsMetrics, cluster);
     }
 
     /** The running trainer. */
@@ -84,6 +116,7 @@ public final class TrainerService implements AutoCloseable {
     @Override
     public void close() {
         http.close();
+        cluster.close();
         monitor.close();
         streamsMetrics.close();
         trainer.close();

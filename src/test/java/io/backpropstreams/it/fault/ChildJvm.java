@@ -56,6 +56,16 @@ public final class ChildJvm implements AutoCloseable {
      * @param logDir where {@code <name>.out} and {@code <name>.err} go (created if missing)
      */
     public static ChildJvm start(String name, Path logDir, List<String> args) throws IOException {
+        return start(name, logDir, args, java.util.Map.of(), List.of());
+    }
+
+    /**
+     * As {@link #start(String, Path, List)}, with extra environment variables (e.g.
+     * {@code BPS_BOOTSTRAP_SERVERS}) and JVM options (e.g. {@code -Duser.home=DIR}, so that a
+     * command's default {@code ~/.backprop-streams} lands in a test directory).
+     */
+    public static ChildJvm start(String name, Path logDir, List<String> args, java.util.Map<String, String> env,
+                                 List<String> jvmOptions) throws IOException {
         Files.createDirectories(logDir);
         Path out = logDir.resolve(name + ".out");
         Path err = logDir.resolve(name + ".err");
@@ -64,6 +74,7 @@ public final class ChildJvm implements AutoCloseable {
         command.add("-Xmx512m");
         command.add("-XX:+ExitOnOutOfMemoryError");
         command.add("-Djava.awt.headless=true");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(classPath());
         command.add(MAIN);
@@ -72,6 +83,7 @@ public final class ChildJvm implements AutoCloseable {
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")));
+        pb.environment().putAll(env);
         Process p = pb.start();
         LIVE.add(p);
         p.onExit().thenRun(() -> LIVE.remove(p));

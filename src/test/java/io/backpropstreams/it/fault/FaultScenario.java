@@ -7,6 +7,7 @@ import org.apache.kafka.streams.StreamsConfig;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
@@ -39,6 +40,11 @@ final class FaultScenario {
 
     private FaultScenario(String label, String bootstrap, TopicNames topics, int partitions, int models, int samplesPerModel)
             throws Exception {
+        this(label, bootstrap, topics, null, partitions, models, samplesPerModel);
+    }
+
+    private FaultScenario(String label, String bootstrap, TopicNames topics, String applicationId, int partitions, int models,
+                          int samplesPerModel) throws Exception {
         this.label = label;
         this.seed = FaultKit.seed();
         this.random = new Random(seed);
@@ -48,12 +54,22 @@ final class FaultScenario {
         this.topics = topics;
         this.partitions = partitions;
         this.work = Workload.create(seed, partitions, models, samplesPerModel);
-        this.applicationId = label + "-" + seed;
+        this.applicationId = applicationId != null ? applicationId : label + "-" + seed;
     }
 
     /** A scenario on the default topic names. */
     static FaultScenario of(String label, String bootstrap, int partitions, int models, int samplesPerModel) throws Exception {
         return new FaultScenario(label, bootstrap, TopicNames.DEFAULTS, partitions, models, samplesPerModel);
+    }
+
+    /**
+     * A scenario on everything a user gets by default: the default topic names and application id
+     * ({@code backprop-streams}), for a trainer started with no {@code --config} at all. One per broker.
+     */
+    static FaultScenario withDefaults(String label, String bootstrap, int partitions, int models, int samplesPerModel)
+            throws Exception {
+        return new FaultScenario(label, bootstrap, TopicNames.DEFAULTS, io.backpropstreams.topology.TrainerTopology.DEFAULT_APPLICATION_ID,
+                partitions, models, samplesPerModel);
     }
 
     /** A scenario on topics of its own ({@code <label>-samples}, …), for classes that run several. */
@@ -173,4 +189,52 @@ final class FaultScenario {
         assertEquals(models, r.modelsEqual(), "every model bit-for-bit the uninterrupted run's");
     }
 
+
+    /** What {@link #killTrainerRepeatedly} saw. */
+    record KillOutcome(Ledger.Report report, int kills, int selfExits, long misrouted, List<Double> startSeconds) {
+    }
+
+    /**
+     * Starts the trainer, starts the samples, and kills the trainer with SIGKILL {@code kills} times
+     * as committed progress passes seeded thresholds, restarting it at once each time; then drains,
+     * stops it cleanly and reads the ledger.
+     */
+    KillOutcome killTrainerRepeatedly(TrainerSlot trainer, int kills, java.util.function.Function<FaultScenario, Workload.Sender> samples,
+                                      String details) throws Exception {
+        long total = work.totalSamples();
+        long[] thresholds = thresholds(total, kills);
+        log("seed=%d models=%s kill thresholds (committed metrics)=%s %s", seed, work.models().keySet(),
+                java.util.Arrays.toString(thresholds), details);
+        Workload.Sender sender = null;
+        int[] done = {0};
+        try {
+            trainer.start();
+            Workload.Sender live = samples.apply(this);
+            sender = live;
+            onThresholds(thresholds, Duration.ofSeconds(420), trainer::restartIfExited, (i, progress) -> {
+                ChildJvm victim = trainer.current();
+                victim.kill();
+                done[0]++;
+                log("kill -9 #%d of %s after %.1f s of uptime, at %d committed metrics (threshold %d; %d samples sent)",
+                        i + 1, victim, victim.uptimeSeconds(), progress.poll(Duration.ZERO), thresholds[i], live.sent.get());
+                trainer.start();
+                List<Double> starts = trainer.startSeconds();
+                log("%s reached RUNNING %.1f s after its launch", trainer.current(), starts.get(starts.size() - 1));
+            });
+            sender.awaitDone(Duration.ofSeconds(240));
+            awaitDrained(total, Duration.ofSeconds(240), trainer::restartIfExited);
+            // a clean stop; its exit code is GracefulShutdownIT's subject, here it is only reported
+            int exit = trainer.terminate(Duration.ofSeconds(60));
+            Ledger.Report report = Ledger.verify(client, topics, work.specs(), work.samples());
+            long misrouted = FaultKit.misroutedSamples(client, topics, partitions);
+            print(report, String.format(Locale.ROOT, "kills=%d %s restarts=%d selfExits=%d finalStopExit=%d misrouted=%d startSeconds=%s",
+                    done[0], details, trainer.starts() - 1, trainer.selfExits(), exit, misrouted, trainer.startSeconds()));
+            return new KillOutcome(report, done[0], trainer.selfExits(), misrouted, trainer.startSeconds());
+        } finally {
+            if (sender != null) {
+                sender.interrupt();
+            }
+            trainer.close();
+        }
+    }
 }

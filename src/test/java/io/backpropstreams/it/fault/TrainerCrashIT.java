@@ -48,10 +48,10 @@ class TrainerCrashIT {
 
     @Test
     void exactlyOnceV2SurvivesRepeatedKills() throws Exception {
-        Outcome o = killRepeatedly("trainer-kill", StreamsConfig.EXACTLY_ONCE_V2);
-        assertEquals(KILLS, o.kills, "kills");
-        assertEquals(0, o.selfExits, "the trainer never exits on its own");
-        FaultScenario.assertExactlyOnce(o.report, o.report.models());
+        FaultScenario.KillOutcome o = killRepeatedly("trainer-kill", StreamsConfig.EXACTLY_ONCE_V2);
+        assertEquals(KILLS, o.kills(), "kills");
+        assertEquals(0, o.selfExits(), "the trainer never exits on its own");
+        FaultScenario.assertExactlyOnce(o.report(), o.report().models());
     }
 
     /**
@@ -62,19 +62,19 @@ class TrainerCrashIT {
     @Test
     void exactlyOnceV2SurvivesRepeatedKillsWithMisroutedKcatSamples() throws Exception {
         String kcat = ExternalClients.requireKcat();
-        Outcome o = killRepeatedly("trainer-kill-kcat", StreamsConfig.EXACTLY_ONCE_V2,
+        FaultScenario.KillOutcome o = killRepeatedly("trainer-kill-kcat", StreamsConfig.EXACTLY_ONCE_V2,
                 s -> s.startTrainingWithKcat(kcat, RATE));
-        assertEquals(KILLS, o.kills, "kills");
-        assertEquals(0, o.selfExits, "the trainer never exits on its own");
-        FaultScenario.assertExactlyOnce(o.report, o.report.models());
-        assertTrue(o.misrouted > 0, "some samples were on a partition other than their model's");
+        assertEquals(KILLS, o.kills(), "kills");
+        assertEquals(0, o.selfExits(), "the trainer never exits on its own");
+        FaultScenario.assertExactlyOnce(o.report(), o.report().models());
+        assertTrue(o.misrouted() > 0, "some samples were on a partition other than their model's");
     }
 
     @Test
     void atLeastOnceUnderTheSameKillsIsReported() throws Exception {
-        Outcome o = killRepeatedly("trainer-kill-alos", StreamsConfig.AT_LEAST_ONCE);
-        Ledger.Report r = o.report;
-        assertEquals(KILLS, o.kills, "kills");
+        FaultScenario.KillOutcome o = killRepeatedly("trainer-kill-alos", StreamsConfig.AT_LEAST_ONCE);
+        Ledger.Report r = o.report();
+        assertEquals(KILLS, o.kills(), "kills");
         // Nothing is asserted about duplicates or the final parameters: this run reports them.
         assertTrue(r.topicAsSent(), "the samples topic holds what was sent");
         assertEquals(0, r.deadLetters(), "no dead letters");
@@ -85,53 +85,15 @@ class TrainerCrashIT {
         System.out.println("trainer-kill-alos: at_least_once verdict: " + verdict);
     }
 
-    /** What one scenario saw. */
-    record Outcome(Ledger.Report report, int kills, int selfExits, long misrouted) {
-    }
-
-    private Outcome killRepeatedly(String label, String guarantee) throws Exception {
+    private FaultScenario.KillOutcome killRepeatedly(String label, String guarantee) throws Exception {
         return killRepeatedly(label, guarantee, s -> s.startTraining(RATE, Duration.ofSeconds(120)));
     }
 
-    private Outcome killRepeatedly(String label, String guarantee, Function<FaultScenario, Workload.Sender> startSamples)
-            throws Exception {
+    private FaultScenario.KillOutcome killRepeatedly(String label, String guarantee,
+                                                     Function<FaultScenario, Workload.Sender> startSamples) throws Exception {
         FaultScenario s = FaultScenario.withOwnTopics(label, KAFKA.bootstrapServers(), PARTITIONS, MODELS, SAMPLES_PER_MODEL)
                 .createTopics();
-        long total = s.work.totalSamples();
         Path config = s.trainerConfig("trainer", guarantee, Map.of());
-        long[] thresholds = s.thresholds(total, KILLS);
-        s.log("seed=%d guarantee=%s models=%s kill thresholds (committed metrics)=%s", s.seed, guarantee,
-                s.work.models().keySet(), Arrays.toString(thresholds));
-        TrainerSlot trainer = s.trainer(config);
-        Workload.Sender sender = null;
-        int[] kills = {0};
-        try {
-            trainer.start();
-            Workload.Sender live = startSamples.apply(s);
-            sender = live;
-            s.onThresholds(thresholds, Duration.ofSeconds(240), trainer::restartIfExited, (i, progress) -> {
-                ChildJvm victim = trainer.current();
-                victim.kill();
-                kills[0]++;
-                s.log("kill -9 #%d of %s after %.1f s of uptime, at %d committed metrics (threshold %d; %d samples sent)",
-                        i + 1, victim, victim.uptimeSeconds(), progress.poll(Duration.ZERO), thresholds[i], live.sent.get());
-                trainer.start();
-            });
-            sender.awaitDone(Duration.ofSeconds(120));
-            s.awaitDrained(total, Duration.ofSeconds(120), trainer::restartIfExited);
-            // a clean stop; its exit code is GracefulShutdownIT's subject, here it is only reported
-            int exit = trainer.terminate(Duration.ofSeconds(60));
-            Ledger.Report report = Ledger.verify(s.client, s.topics, s.work.specs(), s.work.samples());
-            s.print(report, String.format(java.util.Locale.ROOT, "kills=%d guarantee=%s restarts=%d selfExits=%d finalStopExit=%d",
-                    kills[0], guarantee, trainer.starts() - 1, trainer.selfExits(), exit));
-            long misrouted = FaultKit.misroutedSamples(s.client, s.topics, s.partitions);
-            s.log("%d of %d samples were on a partition other than their model's (rerouted)", misrouted, total);
-            return new Outcome(report, kills[0], trainer.selfExits(), misrouted);
-        } finally {
-            if (sender != null) {
-                sender.interrupt();
-            }
-            trainer.close();
-        }
+        return s.killTrainerRepeatedly(s.trainer(config), KILLS, startSamples, "guarantee=" + guarantee);
     }
 }

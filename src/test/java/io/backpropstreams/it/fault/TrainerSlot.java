@@ -11,28 +11,40 @@ import java.util.Locale;
  */
 final class TrainerSlot implements AutoCloseable {
 
+    /** Starts one incarnation of the trainer under a name and returns once it printed "Trainer running". */
+    @FunctionalInterface
+    interface Launcher {
+        ChildJvm start(String name) throws Exception;
+    }
+
     private final String label;
-    private final Path dir;
-    private final String bootstrap;
-    private final Path config;
-    private final int partitions;
+    private final Launcher launcher;
+    private final java.util.List<Double> startSeconds = new java.util.concurrent.CopyOnWriteArrayList<>();
     private volatile ChildJvm current;
     private int starts;
     private int selfExits;
 
     TrainerSlot(String label, Path dir, String bootstrap, Path config, int partitions) {
+        this(label, name -> FaultKit.startTrainer(name, dir, bootstrap, config, partitions));
+    }
+
+    TrainerSlot(String label, Launcher launcher) {
         this.label = label;
-        this.dir = dir;
-        this.bootstrap = bootstrap;
-        this.config = config;
-        this.partitions = partitions;
+        this.launcher = launcher;
     }
 
     /** Starts a new incarnation and waits until it runs. */
     synchronized ChildJvm start() throws Exception {
         starts++;
-        current = FaultKit.startTrainer(label + "-trainer-" + starts, dir, bootstrap, config, partitions);
+        long t0 = System.nanoTime();
+        current = launcher.start(label + "-trainer-" + starts);
+        startSeconds.add((System.nanoTime() - t0) / 1e9);
         return current;
+    }
+
+    /** For each incarnation, the seconds from its launch to "Trainer running" (RUNNING). */
+    java.util.List<Double> startSeconds() {
+        return java.util.List.copyOf(startSeconds);
     }
 
     ChildJvm current() {

@@ -1,0 +1,145 @@
+package io.backpropstreams.kafka;
+
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Locale;
+import java.util.Properties;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Tells an operator when a service loses its Kafka cluster and when it is back, in one line each.
+ *
+ * <p>Kafka's clients ride out a broker restart on their own: the consumer and the producer retry
+ * and reconnect, and Kafka Streams stays RUNNING all the while. That is what a service wants, but
+ * it is silent, or it floods the log with one WARN per connection attempt. This watch asks the
+ * cluster to describe itself every {@link #PROBE_EVERY} (an Admin {@code DescribeCluster} call,
+ * the cheapest request that needs a live broker). After {@link #FAILURES_TO_LOSE} failed probes in
+ * a row it says the cluster is lost; while it stays away it says so again every
+ * {@link #REMIND_EVERY}; the first probe that succeeds says it is back and how long it was away.
+ * {@link #status()} feeds {@code /health}.
+ */
+public final class ClusterWatch implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ClusterWatch.class);
+
+    static final Duration PROBE_EVERY = Duration.ofSeconds(2);
+    static final Duration PROBE_TIMEOUT = Duration.ofSeconds(4);
+    static final int FAILURES_TO_LOSE = 2;
+    static final Duration REMIND_EVERY = Duration.ofSeconds(30);
+
+    /**
+     * What the watch last saw.
+     *
+     * @param reachable false from the moment the cluster was declared lost until a probe succeeds again
+     * @param since     when the cluster was last declared lost or back (the start, at first)
+     * @param lastError why the last probe failed, or null
+     */
+    public record Status(boolean reachable, Instant since, String lastError) {
+    }
+
+    private final Admin admin;
+    private final String address;
+    private final Consumer<String> say;
+    private final ScheduledExecutorService timer;
+    private volatile Status status = new Status(true, Instant.now(), null);
+    private int failures;
+    private Instant lastReminder;
+
+    /** A watch nothing probes until {@link #start} schedules it; tests drive {@link #observe} directly. */
+    ClusterWatch(Admin admin, String address, Consumer<String> say) {
+        this.admin = admin;
+        this.address = address;
+        this.say = say;
+        this.timer = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "cluster-watch");
+            t.setDaemon(true);
+            return t;
+        });
+    }
+
+    /**
+     * Starts watching the cluster that {@code adminConfig} names (a cluster just seen reachable).
+     *
+     * @param say hears the "lost", "still away" and "back" lines
+     */
+    public static ClusterWatch start(Properties adminConfig, Consumer<String> say) {
+        Properties p = new Properties();
+        p.putAll(adminConfig);
+        // one quiet client: its own retries would only delay the verdict of each probe
+        p.putIfAbsent("client.id", "backprop-streams-cluster-watch");
+        p.put("request.timeout.ms", Long.toString(PROBE_TIMEOUT.toMillis()));
+        p.put("default.api.timeout.ms", Long.toString(PROBE_TIMEOUT.toMillis()));
+        ClusterWatch w = new ClusterWatch(Admin.create(p), p.getProperty("bootstrap.servers"), say);
+        w.timer.scheduleWithFixedDelay(w::probe, PROBE_EVERY.toMillis(), PROBE_EVERY.toMillis(), TimeUnit.MILLISECONDS);
+        return w;
+    }
+
+    /** What the watch last saw. */
+    public Status status() {
+        return status;
+    }
+
+    private void probe() {
+        String error = null;
+        try {
+            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) PROBE_TIMEOUT.toMillis()))
+                    .clusterId().get(PROBE_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return;
+        } catch (Exception e) {
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            error = cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage());
+        }
+        try {
+            observe(error, Instant.now());
+        } catch (RuntimeException e) {
+            LOG.warn("cluster watch: {}", e.toString());
+        }
+    }
+
+    /** One probe's verdict: null if the cluster answered, else why not. Package-private for tests. */
+    void observe(String error, Instant now) {
+        Status s = status;
+        if (error == null) {
+            failures = 0;
+            if (!s.reachable()) {
+                long away = Duration.between(s.since(), now).toSeconds();
+                status = new Status(true, now, null);
+                say.accept(String.format(Locale.ROOT, "Kafka cluster at %s is back after %d s; training resumes.", address, away));
+            }
+            return;
+        }
+        failures++;
+        if (s.reachable()) {
+            if (failures >= FAILURES_TO_LOSE) {
+                status = new Status(false, now, error);
+                lastReminder = now;
+                say.accept(String.format(Locale.ROOT,
+                        "Lost the Kafka cluster at %s (%s). Training pauses; the trainer keeps retrying and resumes when it is back.",
+                        address, error));
+            }
+            return;
+        }
+        status = new Status(false, s.since(), error);
+        if (Duration.between(lastReminder, now).compareTo(REMIND_EVERY) >= 0) {
+            lastReminder = now;
+            say.accept(String.format(Locale.ROOT, "Still no Kafka cluster at %s after %d s (%s); retrying.", address,
+                    Duration.between(s.since(), now).toSeconds(), error));
+        }
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+        admin.close(Duration.ofSeconds(5));
+    }
+}

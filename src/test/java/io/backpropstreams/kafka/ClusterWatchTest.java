@@ -1,0 +1,44 @@
+package io.backpropstreams.kafka;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The lines an operator reads when the cluster goes away and comes back, fed probe verdicts by hand. */
+class ClusterWatchTest {
+
+    private final List<String> lines = new ArrayList<>();
+    private final ClusterWatch watch = new ClusterWatch(null, "127.0.0.1:9", lines::add);
+    private final Instant t0 = Instant.parse("2026-12-03T10:00:00Z");
+
+    @Test
+    void oneFailedProbeIsNotALoss() {
+        watch.observe("TimeoutException: timed out", t0);
+        watch.observe(null, t0.plusSeconds(2));
+        assertEquals(List.of(), lines);
+        assertTrue(watch.status().reachable());
+    }
+
+    @Test
+    void saysOnceWhenLostRemindsEvery30sAndSaysOnceWhenBack() {
+        for (int s = 0; s <= 70; s += 2) {
+            watch.observe("TimeoutException: timed out waiting for a node", t0.plusSeconds(s));
+        }
+        assertFalse(watch.status().reachable());
+        watch.observe(null, t0.plusSeconds(72));
+        watch.observe(null, t0.plusSeconds(74));
+        assertEquals(4, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).startsWith("Lost the Kafka cluster at 127.0.0.1:9 (TimeoutException: timed out waiting for a node)."),
+                lines.get(0));
+        assertTrue(lines.get(1).startsWith("Still no Kafka cluster at 127.0.0.1:9 after 30 s"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("Still no Kafka cluster at 127.0.0.1:9 after 60 s"), lines.get(2));
+        assertEquals("Kafka cluster at 127.0.0.1:9 is back after 70 s; training resumes.", lines.get(3));
+        assertTrue(watch.status().reachable());
+    }
+}
