@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Kills the Kafka broker itself ({@code broker --port P --data-dir DIR} in a child JVM) with SIGKILL
@@ -89,5 +90,72 @@ class BrokerCrashIT {
                 System.out.println(LABEL + ": broker stopped with exit code " + exit);
             }
         }
+    }
+
+    /**
+     * The single broker stops (SIGTERM) for 20 s and starts again while the README's {@code run}
+     * command, with all its defaults, trains. The same trainer process must survive, print one
+     * line when it loses the cluster and one when it is back, report the outage on {@code /health},
+     * and finish bit-identically.
+     */
+    @Test
+    void runRidesOutATwentySecondBrokerStopAndSaysSo() throws Exception {
+        int port = FaultKit.freePort();
+        FaultScenario s = FaultScenario.withDefaults("broker-stop", "127.0.0.1:" + port, PARTITIONS, MODELS, 2_000);
+        Path data = s.dir.resolve("kafka-data");
+        long total = s.work.totalSamples();
+        ChildJvm[] broker = {FaultKit.startBroker("broker-stop-broker-1", s.dir, port, data)};
+        TrainerSlot trainer = new TrainerSlot(s.label, ReadmeRun.launcher(s.dir, s.bootstrap, java.util.List.of()));
+        Workload.Sender sender = null;
+        String[] health = new String[1];
+        try {
+            trainer.start();
+            Workload.Sender live = s.startTraining(200, Duration.ofSeconds(180));
+            sender = live;
+            s.onThresholds(new long[] {total / 3}, Duration.ofSeconds(180), () -> { }, (i, progress) -> {
+                long stoppedAt = System.nanoTime();
+                int exit = broker[0].terminate(Duration.ofSeconds(60));
+                s.log("broker stopped (exit %d) at %d committed metrics", exit, progress.count());
+                ChildJvm t = trainer.current();
+                t.awaitOutput("Lost the Kafka cluster", Duration.ofSeconds(60));
+                health[0] = FaultKit.httpGet(t, "/health");
+                long downFor = Duration.ofSeconds(20).toNanos() - (System.nanoTime() - stoppedAt);
+                if (downFor > 0) {
+                    // the outage itself is what this test is about: the broker stays away 20 s in all
+                    Thread.sleep(downFor / 1_000_000);
+                }
+                broker[0] = FaultKit.startBroker("broker-stop-broker-2", s.dir, port, data);
+                s.log("broker back after %.1f s", (System.nanoTime() - stoppedAt) / 1e9);
+                t.awaitOutput("is back after", Duration.ofSeconds(90));
+            });
+            sender.awaitDone(Duration.ofSeconds(180));
+            s.awaitDrained(total, Duration.ofSeconds(180), () -> { });
+            assertEquals(1, trainer.starts(), "the same run process trained throughout");
+            assertTrue(trainer.current().isAlive(), "run is still up");
+            String out = trainer.current().stdout();
+            int exit = trainer.terminate(Duration.ofSeconds(60));
+            Ledger.Report r = Ledger.verify(s.client, s.topics, s.work.specs(), s.work.samples());
+            s.print(r, "brokerStop=20s finalStopExit=" + exit);
+            FaultScenario.assertExactlyOnce(r, r.models());
+            assertEquals(1, count(out, "Lost the Kafka cluster"), "one line when the cluster is lost:\n" + out);
+            assertEquals(1, count(out, "is back after"), "one line when it is back:\n" + out);
+            assertTrue(health[0].contains("\"cluster\":\"unreachable\""), "/health during the outage: " + health[0]);
+        } finally {
+            if (sender != null) {
+                sender.interrupt();
+            }
+            trainer.close();
+            if (broker[0].isAlive()) {
+                broker[0].terminate(Duration.ofSeconds(60));
+            }
+        }
+    }
+
+    private static int count(String text, String needle) {
+        int n = 0;
+        for (int i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+            n++;
+        }
+        return n;
     }
 }

@@ -273,6 +273,21 @@ final class FaultKit {
         }
     }
 
+    /**
+     * GET {@code path} from the HTTP server of a {@code run} child (its port read from the line
+     * "HTTP on port N"); the body, whatever the status.
+     */
+    static String httpGet(ChildJvm run, String path) throws Exception {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("HTTP on port (\\d+)").matcher(run.stdout());
+        if (!m.find()) {
+            throw new AssertionError(run + " printed no HTTP port:\n" + run.describeOutput());
+        }
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + m.group(1) + path)).timeout(Duration.ofSeconds(10)).build();
+        return http.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
     /** How many records on {@code samples} sit on a partition other than murmur2 of their key (so were rerouted). */
     static long misroutedSamples(Properties client, TopicNames topics, int partitions) {
         long n = 0;
