@@ -51,6 +51,7 @@ public final class ClusterWatch implements AutoCloseable {
     private final ScheduledExecutorService timer;
     private volatile Status status = new Status(true, Instant.now(), null);
     private int failures;
+    private Instant failingSince;
     private Instant lastReminder;
 
     /** A watch nothing probes until {@link #start} schedules it; tests drive {@link #observe} directly. */
@@ -118,10 +119,13 @@ public final class ClusterWatch implements AutoCloseable {
             }
             return;
         }
-        failures++;
+        if (failures++ == 0) {
+            failingSince = now;
+        }
         if (s.reachable()) {
             if (failures >= FAILURES_TO_LOSE) {
-                status = new Status(false, now, error);
+                // the outage began with the first failed probe, not when it was declared
+                status = new Status(false, failingSince, error);
                 lastReminder = now;
                 say.accept(String.format(Locale.ROOT,
                         "Lost the Kafka cluster at %s (%s). Training pauses; the trainer keeps retrying and resumes when it is back.",

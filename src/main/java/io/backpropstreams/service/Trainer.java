@@ -189,7 +189,10 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    /** What a trainer still in REBALANCING waits for, in words an operator can act on. */
+    /**
+     * What a trainer still in REBALANCING waits for, in words an operator can act on, with the
+     * setting that bounds the wait.
+     */
     String waitingLine(long secondsSoFar) {
         String group = config.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
         Object instanceId = config.get(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
@@ -200,9 +203,12 @@ public final class Trainer implements AutoCloseable {
                     "waiting for partitions (%d s so far): static member %s of group '%s' is joining; a previous instance with"
                             + " the same --instance-id hands its partitions over at once", secondsSoFar, instanceId, group);
         }
+        // the client cannot tell a crashed predecessor from a live one: with the same state directory both
+        // have the same process id and client id, so say what bounds the wait in either case
         return String.format(java.util.Locale.ROOT,
-                "waiting for the group '%s' to release partitions held by a previous instance (%d s so far; up to"
-                        + " session.timeout.ms = %d s after it stopped without leaving the group)", group, secondsSoFar, sessionSeconds);
+                "waiting for the group '%s' to assign partitions (%d s so far). A previous instance that stopped without"
+                        + " leaving the group (kill -9, a crash) holds its partitions until session.timeout.ms = %d s has passed;"
+                        + " use --instance-id to take them back at once", group, secondsSoFar, sessionSeconds);
     }
 
     private Object streamsConsumerSetting(String key, String dflt) {

@@ -36,9 +36,9 @@ class ClusterWatchTest {
         assertEquals(4, lines.size(), String.join("\n", lines));
         assertTrue(lines.get(0).startsWith("Lost the Kafka cluster at 127.0.0.1:9 (TimeoutException: timed out waiting for a node)."),
                 lines.get(0));
-        assertTrue(lines.get(1).startsWith("Still no Kafka cluster at 127.0.0.1:9 after 30 s"), lines.get(1));
-        assertTrue(lines.get(2).startsWith("Still no Kafka cluster at 127.0.0.1:9 after 60 s"), lines.get(2));
-        assertEquals("Kafka cluster at 127.0.0.1:9 is back after 70 s; training resumes.", lines.get(3));
+        assertTrue(lines.get(1).startsWith("Still no Kafka cluster at 127.0.0.1:9 after 32 s"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("Still no Kafka cluster at 127.0.0.1:9 after 62 s"), lines.get(2));
+        assertEquals("Kafka cluster at 127.0.0.1:9 is back after 72 s; training resumes.", lines.get(3));
         assertTrue(watch.status().reachable());
     }
 }

@@ -47,8 +47,8 @@ class RestartWithDefaultsIT {
         FaultScenario.assertExactlyOnce(o.report(), MODELS);
         // a restart that had to wait for the dead member said so, naming the setting it waits on
         String restartOutput = TrainerSlotOutput.of(s.dir, s.label, 2);
-        assertTrue(restartOutput.contains("waiting for the group 'backprop-streams' to release partitions held by a previous instance")
-                        && restartOutput.contains("session.timeout.ms = 45 s"),
+        assertTrue(restartOutput.contains("waiting for the group 'backprop-streams' to assign partitions")
+                        && restartOutput.contains("holds its partitions until session.timeout.ms = 45 s has passed"),
                 "the first restart says what it waits for:\n" + restartOutput);
     }
 }
