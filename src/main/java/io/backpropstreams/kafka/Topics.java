@@ -81,6 +81,29 @@ public final class Topics {
         }
     }
 
+    /**
+     * How many brokers the cluster has, waiting up to {@code timeout} for it to answer.
+     *
+     * @throws KafkaUnavailableException if no broker answers at {@code bootstrap.servers} in time
+     */
+    public static int brokerCount(Properties adminProperties, Duration timeout) {
+        String bootstrap = adminProperties.getProperty(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG);
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Admin admin = openAdmin(adminProperties, bootstrap, timeout);
+        try {
+            awaitCluster(admin, bootstrap, timeout, deadline);
+            return get(admin.describeCluster(new DescribeClusterOptions().timeoutMs(Math.max(1, remainingMs(deadline)))).nodes(), deadline)
+                    .size();
+        } catch (TimeoutException e) {
+            throw new KafkaUnavailableException(bootstrap, "No Kafka broker answered at " + bootstrap
+                    + " within " + timeout.toMillis() + " ms (is a broker running there?)", e);
+        } catch (ExecutionException e) {
+            throw failure("Kafka at " + bootstrap + " did not describe its cluster", e.getCause());
+        } finally {
+            admin.close(Duration.ofSeconds(5));
+        }
+    }
+
     private static Admin openAdmin(Properties adminProperties, String bootstrap, Duration timeout) {
         Properties props = new Properties();
         props.putAll(adminProperties);

@@ -4,6 +4,7 @@ import io.backpropstreams.client.ClientConfigs;
 
 import io.backpropstreams.client.UserException;
 
+import io.backpropstreams.kafka.Replication;
 import io.backpropstreams.kafka.TopicSpec;
 import io.backpropstreams.kafka.Topics;
 import io.backpropstreams.topology.TopicNames;
@@ -55,6 +56,55 @@ public final class Trainer implements AutoCloseable {
         this.streams = streams;
         this.topics = topics;
         this.config = config;
+    }
+
+    /** The five topics, replicated as {@code replication} says (see {@link Replication}). */
+    public static List<TopicSpec> topicSpecs(TopicNames topics, int partitions, Replication replication) {
+        List<TopicSpec> specs = new ArrayList<>();
+        for (TopicSpec t : topicSpecs(topics, partitions)) {
+            TopicSpec r = t.withReplicationFactor(replication.factor());
+            specs.add(replication.factor() > 1 ? r.withConfig("min.insync.replicas", Integer.toString(replication.minInsync())) : r);
+        }
+        return specs;
+    }
+
+    /**
+     * min(3, brokers) replicas unless {@code replication.factor} is set (see {@link Replication}).
+     *
+     * @throws io.backpropstreams.kafka.KafkaUnavailableException if no broker answers within {@code timeout}
+     */
+    static Replication chooseReplication(Properties admin, Properties config, Duration timeout) {
+        String configured = config.getProperty(StreamsConfig.REPLICATION_FACTOR_CONFIG);
+        Integer wanted;
+        try {
+            wanted = configured == null ? null : Integer.valueOf(configured.trim());
+        } catch (NumberFormatException e) {
+            throw new UserException("replication.factor must be a whole number, got '" + configured + "'");
+        }
+        int brokers;
+        try {
+            brokers = Topics.brokerCount(admin, timeout);
+        } catch (RuntimeException e) {
+            throw explainSecurityFailure(e, config);
+        }
+        try {
+            Replication r = Replication.forCluster(brokers, wanted);
+            LOG.info("{} broker(s): topics get replication factor {}, min.insync.replicas {}", brokers, r.factor(), r.minInsync());
+            return r;
+        } catch (IllegalArgumentException e) {
+            throw new UserException(e.getMessage());
+        }
+    }
+
+    /** {@code config} with Kafka Streams' internal topics (changelog, rerouting) replicated the same way. */
+    static Properties withReplication(Properties config, Replication replication) {
+        Properties p = new Properties();
+        p.putAll(config);
+        p.putIfAbsent(StreamsConfig.REPLICATION_FACTOR_CONFIG, Integer.toString(replication.factor()));
+        if (replication.factor() > 1) {
+            p.putIfAbsent(StreamsConfig.topicPrefix("min.insync.replicas"), Integer.toString(replication.minInsync()));
+        }
+        return p;
     }
 
     /** The five topics, with {@code samples} and {@code models} co-partitioned and {@code models} compacted. */
@@ -133,11 +183,13 @@ public final class Trainer implements AutoCloseable {
      * @throws UserException   if the cluster does not answer or the trainer fails to start
      * @throws StartCancelled  if {@code listener} cancelled the wait
      */
-    public static Trainer start(Properties config, int partitions, Duration timeout, StartupListener listener) {
-        TopicNames topics = TopicNames.from(config);
-        Properties admin = ClientConfigs.forClient(config, AdminClientConfig.configNames());
+    public static Trainer start(Properties userConfig, int partitions, Duration timeout, StartupListener listener) {
+        TopicNames topics = TopicNames.from(userConfig);
+        Properties admin = ClientConfigs.forClient(userConfig, AdminClientConfig.configNames());
+        Replication replication = chooseReplication(admin, userConfig, timeout);
+        Properties config = withReplication(userConfig, replication);
         try {
-            Topics.createIfMissing(admin, topicSpecs(topics, partitions), timeout);
+            Topics.createIfMissing(admin, topicSpecs(topics, partitions, replication), timeout);
         } catch (RuntimeException e) {
             throw explainSecurityFailure(e, config);
         }

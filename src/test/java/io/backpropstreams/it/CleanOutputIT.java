@@ -30,10 +30,17 @@ class CleanOutputIT {
     Path dir;
 
     /** Under target/, not the OS temp directory (which Kafka Streams rightly warns against). */
-    static Path freshStateDir() throws java.io.IOException {
-        Path state = Path.of(System.getProperty("basedir", "."), "target", "clean-output-it", "state-" + System.nanoTime());
-        java.nio.file.Files.createDirectories(state);
-        return state;
+    /**
+     * JVM options that give a child a home and a temp directory of its own, fresh each time, so
+     * that its default state directory ({@code ~/.backprop-streams/state}) starts empty and is, as
+     * on a user's machine, outside the temp directory, wherever this clone lives (even under /tmp).
+     */
+    static List<String> ownHomeAndTemp() throws java.io.IOException {
+        Path root = Path.of(System.getProperty("basedir", "."), "target", "clean-output-it", "child-" + System.nanoTime())
+                .toAbsolutePath();
+        java.nio.file.Files.createDirectories(root.resolve("home"));
+        java.nio.file.Files.createDirectories(root.resolve("tmp"));
+        return List.of("-Duser.home=" + root.resolve("home"), "-Djava.io.tmpdir=" + root.resolve("tmp"));
     }
 
     static void assertClean(String what, String output) {
@@ -57,9 +64,9 @@ class CleanOutputIT {
 
     @Test
     void runWithDefaultsPrintsNoWarnings() throws Exception {
+        // every default, the state directory included, in a home of its own
         try (ChildJvm run = ChildJvm.start("clean-run", dir, List.of("run", "--bootstrap-servers", KAFKA.bootstrapServers(),
-                // defaults but the state directory, so that state from another run on this machine cannot leak in
-                "--http-port", "0", "--state-dir", freshStateDir().toString()));
+                "--http-port", "0"), java.util.Map.of(), ownHomeAndTemp());
              ChildJvm replay = ChildJvm.start("clean-replay", dir, List.of("replay", "--bootstrap-servers",
                      KAFKA.bootstrapServers(), "--times", "2000"))) {
             run.awaitOutput("Trainer running", Duration.ofSeconds(120));

@@ -165,7 +165,7 @@ class ScaleOutIT {
     }
 
     /** Waits until the group has two members that each own some of the partitions, together all. */
-    private static Map<String, Set<Integer>> awaitBothAssigned(Admin admin, String group, String topic) throws Exception {
+    static Map<String, Set<Integer>> awaitBothAssigned(Admin admin, String group, String topic) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         Map<String, Set<Integer>> last = Map.of();
         while (System.nanoTime() < deadline) {
