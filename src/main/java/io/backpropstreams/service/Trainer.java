@@ -130,6 +130,28 @@ public final class Trainer implements AutoCloseable {
 
         /** True once the caller no longer wants the trainer (the wait ends with {@link StartCancelled}). */
         boolean cancelled();
+
+        /**
+         * For callers that own a fresh application (the demo, benchmarks, tests), where no earlier
+         * instance can hold the partitions: logs the waiting lines, and fails once {@code timeout} has passed.
+         */
+        static StartupListener withDeadline(Duration timeout, String bootstrapServers) {
+            long deadline = System.nanoTime() + timeout.toNanos();
+            return new StartupListener() {
+                @Override
+                public void waiting(String line) {
+                    LOG.info(line);
+                }
+
+                @Override
+                public boolean cancelled() {
+                    if (System.nanoTime() > deadline) {
+                        throw new UserException("trainer did not reach RUNNING within " + timeout.toSeconds() + " s at " + bootstrapServers);
+                    }
+                    return false;
+                }
+            };
+        }
     }
 
     /** The start was cancelled by its caller before the trainer reached RUNNING. */
@@ -154,22 +176,8 @@ public final class Trainer implements AutoCloseable {
      * @throws UserException if the cluster does not answer or the trainer fails to start
      */
     public static Trainer start(Properties config, int partitions, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return start(config, partitions, timeout, new StartupListener() {
-            @Override
-            public void waiting(String line) {
-                LOG.info(line);
-            }
-
-            @Override
-            public boolean cancelled() {
-                if (System.nanoTime() > deadline) {
-                    throw new UserException("trainer did not reach RUNNING within " + timeout.toSeconds() + " s at "
-                            + config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG));
-                }
-                return false;
-            }
-        });
+        return start(config, partitions, timeout,
+                StartupListener.withDeadline(timeout, config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)));
     }
 
     /**

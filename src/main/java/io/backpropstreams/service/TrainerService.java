@@ -50,21 +50,9 @@ public final class TrainerService implements AutoCloseable {
      *                       instances can forward model queries here (unless the config already sets it)
      */
     public static TrainerService start(Properties config, int httpPort, String advertisedHost, int partitions, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        return start(config, httpPort, advertisedHost, partitions, timeout, new Trainer.StartupListener() {
-            @Override
-            public void waiting(String line) {
-                org.slf4j.LoggerFactory.getLogger(TrainerService.class).info(line);
-            }
-
-            @Override
-            public boolean cancelled() {
-                if (System.nanoTime() > deadline) {
-                    throw new UserException("trainer did not reach RUNNING within " + timeout.toSeconds() + " s");
-                }
-                return false;
-            }
-        }, line -> org.slf4j.LoggerFactory.getLogger(TrainerService.class).warn(line));
+        return start(config, httpPort, advertisedHost, partitions, timeout,
+                Trainer.StartupListener.withDeadline(timeout, config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)),
+                line -> org.slf4j.LoggerFactory.getLogger(TrainerService.class).warn(line));
     }
 
     /**

@@ -118,8 +118,13 @@ final class FaultKit {
     static ChildJvm startTrainer(String name, Path logDir, String bootstrap, Path config, int partitions) throws Exception {
         ChildJvm child = ChildJvm.start(name, logDir, List.of("run", "--bootstrap-servers", bootstrap, "--config", config.toString(),
                 "--http-port", "0", "--partitions", Integer.toString(partitions), "--timeout", "90"));
+        return awaitRunning(child, START_TIMEOUT);
+    }
+
+    /** Waits until a {@code run} child prints "Trainer running"; closes it and rethrows if it does not. */
+    static ChildJvm awaitRunning(ChildJvm child, Duration timeout) throws InterruptedException {
         try {
-            child.awaitOutput("Trainer running", START_TIMEOUT);
+            child.awaitOutput("Trainer running", timeout);
         } catch (AssertionError | InterruptedException e) {
             child.close();
             throw e;

@@ -29,13 +29,7 @@ final class ReadmeRun {
             args.addAll(extraOptions);
             ChildJvm child = ChildJvm.start(name, dir, args, Map.of("BPS_BOOTSTRAP_SERVERS", bootstrap),
                     List.of("-Duser.home=" + dir.resolve("home")));
-            try {
-                child.awaitOutput("Trainer running", RUNNING_WITHIN);
-            } catch (AssertionError | InterruptedException e) {
-                child.close();
-                throw e;
-            }
-            return child;
+            return FaultKit.awaitRunning(child, RUNNING_WITHIN);
         };
     }
 }
