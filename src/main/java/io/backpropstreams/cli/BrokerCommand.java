@@ -4,6 +4,8 @@ import io.backpropstreams.service.StopSignals;
 
 import io.backpropstreams.kafka.BrokerStartException;
 import io.backpropstreams.kafka.EmbeddedKafkaBroker;
+import io.backpropstreams.kafka.EmbeddedKafkaCluster;
+import io.backpropstreams.kafka.KafkaNodeLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -12,17 +14,21 @@ import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 
 /**
- * {@code broker}: a single-node Kafka broker in this process, for users without Kafka or Docker.
- * Other commands ({@code run}, {@code produce}, {@code watch}) then point at it.
+ * {@code broker}: a Kafka broker in this process, for users without Kafka or Docker: one node by
+ * default, a replicated cluster with {@code --nodes 3}, or one node of such a cluster per process
+ * with {@code --node-id}. Other commands ({@code run}, {@code produce}, {@code watch}) then point at it.
  */
 @Command(name = "broker",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs a single-node Kafka broker (KRaft) in this process until Ctrl-C.",
+            "Runs a Kafka broker (KRaft) in this process until Ctrl-C: one node, or a replicated cluster.",
             "It listens on 127.0.0.1 only. Without --data-dir its data is deleted on stop.",
             "Prints one line with its bootstrap address once it accepts clients.",
         },
@@ -32,6 +38,8 @@ import java.util.concurrent.Callable;
             "  backprop-streams broker --port 19092",
             "  backprop-streams broker --data-dir ./kafka-data   (keeps topics)",
             "  backprop-streams broker --port 0                  (any free port)",
+            "  backprop-streams broker --nodes 3                 (clients on 9092-9094, controllers on 9095-9097)",
+            "  backprop-streams broker --nodes 3 --node-id 2 --data-dir ./kafka-data   (node 2 only; start 1 and 3 likewise)",
         })
 public final class BrokerCommand implements Callable<Integer> {
 
@@ -39,49 +47,78 @@ public final class BrokerCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--port", defaultValue = "9092", paramLabel = "PORT",
-            description = "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+            description = "Client port on 127.0.0.1; 0 picks a free one (default: ${DEFAULT-VALUE}). "
+                    + "With --nodes N, node i takes clients on PORT+i-1 and its controller on PORT+N+i-1.")
     int port;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
-            description = "Keeps topics and records across restarts; created if missing. "
-                    + "Default: a temporary directory, deleted on stop.")
+            description = "Keeps topics and records across restarts; created if missing (one node-<id> "
+                    + "directory per node with --nodes). Default: a temporary directory, deleted on stop.")
     Path dataDir;
+
+    @Option(names = "--nodes", defaultValue = "1", paramLabel = "N",
+            description = "Nodes in the cluster, 1 to " + KafkaNodeLayout.MAX_NODES + " (default: ${DEFAULT-VALUE}). "
+                    + "With 3 or more, topics get 3 replicas and min.insync.replicas 2, so one node may fail.")
+    int nodes;
+
+    @Option(names = "--node-id", paramLabel = "ID",
+            description = "Runs only node ID (1..N) of the --nodes N cluster, so that each node has its own "
+                    + "process; start the others with the same --port and --nodes. Needs a fixed --port.")
+    Integer nodeId;
 
     @Override
     public Integer call() {
         if (port < 0 || port > 65_535) {
             throw new ParameterException(spec.commandLine(), "--port must be in 0..65535, got " + port);
         }
+        if (nodes < 1 || nodes > KafkaNodeLayout.MAX_NODES) {
+            throw new ParameterException(spec.commandLine(), "--nodes must be in 1.." + KafkaNodeLayout.MAX_NODES + ", got " + nodes);
+        }
+        if (nodeId != null && (nodeId < 1 || nodeId > nodes)) {
+            throw new ParameterException(spec.commandLine(), "--node-id must be in 1.." + nodes + " (--nodes " + nodes + "), got " + nodeId);
+        }
+        if (nodeId != null && port == 0) {
+            throw new ParameterException(spec.commandLine(), "--node-id needs a fixed --port, shared by every node, not 0");
+        }
+        if (nodes > 1 && port + 2 * nodes - 1 > 65_535) {
+            throw new ParameterException(spec.commandLine(), "--port " + port + " leaves no room for the " + 2 * nodes
+                    + " ports of " + nodes + " nodes");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(port).dataDir(dataDir).build();
+        LocalKafka kafka = localKafka();
+        if (nodeId != null) {
+            out.println("Starting node " + nodeId + " of " + nodes + "; it is ready once " + (nodes / 2 + 1)
+                    + " of the " + nodes + " nodes run.");
+            out.flush();
+        }
         // Registered before start, so that Ctrl-C during a slow start still shuts down cleanly.
-        Thread hook = new Thread(broker::close, "kafka-broker-shutdown");
+        Thread hook = new Thread(kafka::close, "kafka-broker-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         Runnable restoreSignals = () -> { };
         try {
             try {
-                broker.start();
+                kafka.start();
             } catch (BrokerStartException e) {
                 err.println("broker: " + e.getMessage());
                 err.flush();
                 return 1;
             }
-            out.println(readyLine(broker));
+            out.println(kafka.readyLine());
             out.flush();
             // SIGTERM/SIGINT close the broker and let call() return 0, instead of the JVM's exit with 143/130.
-            restoreSignals = StopSignals.install(() -> new Thread(broker::close, "kafka-broker-stop").start());
-            broker.awaitStopped();
+            restoreSignals = StopSignals.install(() -> new Thread(kafka::close, "kafka-broker-stop").start());
+            kafka.awaitStopped();
         } catch (InterruptedException e) {
             // Interrupting the command's thread is the in-process way to stop it (tests, embedding).
             Thread.currentThread().interrupt();
         } finally {
             restoreSignals.run();
             removeHook(hook);
-            broker.close();
+            kafka.close();
         }
-        if (broker.fault().isPresent()) {
-            err.println("broker: stopped after a fatal error: " + broker.fault().get());
+        if (kafka.fault().isPresent()) {
+            err.println("broker: stopped after a fatal error: " + kafka.fault().get());
             err.flush();
             return 1;
         }
@@ -90,12 +127,65 @@ public final class BrokerCommand implements Callable<Integer> {
         return 0;
     }
 
+    private LocalKafka localKafka() {
+        if (nodeId != null) {
+            KafkaNodeLayout layout = new KafkaNodeLayout(port, nodes);
+            // A node waits for a majority of its quorum, which the user may start by hand: give them time.
+            EmbeddedKafkaBroker node = layout.node(nodeId, dataDir).startTimeout(Duration.ofMinutes(5)).build();
+            return new LocalKafka(node::start, node::awaitStopped, node::fault, node::close,
+                    () -> readyLine(node).replace(" (data in ", " (node " + nodeId + " of " + nodes + ", cluster "
+                            + layout.bootstrapServers() + "; data in "));
+        }
+        if (nodes > 1) {
+            EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.create(nodes, port, dataDir);
+            return new LocalKafka(cluster::start, cluster::awaitStopped, cluster::fault, cluster::close,
+                    () -> readyLine(cluster));
+        }
+        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(port).dataDir(dataDir).build();
+        return new LocalKafka(broker::start, broker::awaitStopped, broker::fault, broker::close, () -> readyLine(broker));
+    }
+
+    /** What the command needs of one node or a cluster. */
+    private record LocalKafka(Runnable starter, Waiter stopWaiter, Supplier<Optional<String>> faultSource, Runnable closer,
+                              Supplier<String> ready) {
+        void start() {
+            starter.run();
+        }
+
+        void awaitStopped() throws InterruptedException {
+            stopWaiter.await();
+        }
+
+        Optional<String> fault() {
+            return faultSource.get();
+        }
+
+        void close() {
+            closer.run();
+        }
+
+        String readyLine() {
+            return ready.get();
+        }
+    }
+
+    @FunctionalInterface
+    private interface Waiter {
+        void await() throws InterruptedException;
+    }
+
     static String readyLine(EmbeddedKafkaBroker broker) {
         String data = broker.isTemporary()
                 ? broker.dataDir() + ", deleted on stop"
                 : broker.dataDir().toString();
         return String.format(Locale.ROOT, "Kafka broker ready at %s in %.1f s (data in %s; Ctrl-C to stop)",
                 broker.bootstrapServers(), broker.startupTime().toMillis() / 1000.0, data);
+    }
+
+    static String readyLine(EmbeddedKafkaCluster cluster) {
+        String data = cluster.dataDir().map(d -> d + "/node-*").orElse("temporary directories, deleted on stop");
+        return String.format(Locale.ROOT, "Kafka cluster of %d nodes ready at %s in %.1f s (data in %s; Ctrl-C to stop)",
+                cluster.layout().nodes(), cluster.bootstrapServers(), cluster.startupTime().toMillis() / 1000.0, data);
     }
 
     private static void removeHook(Thread hook) {

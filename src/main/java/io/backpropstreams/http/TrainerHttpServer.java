@@ -143,6 +143,9 @@ public final class TrainerHttpServer implements AutoCloseable {
             var body = JSON.createObjectNode().put("state", state == null ? "STARTING" : state.toString());
             if (c != null) {
                 body.put("cluster", c.reachable() ? "reachable" : "unreachable");
+                if (c.knownNodes() > 0) {
+                    body.put("clusterNodes", c.liveNodes()).put("clusterNodesKnown", c.knownNodes());
+                }
                 if (!c.reachable()) {
                     body.put("clusterUnreachableSince", c.since().toString());
                     body.put("clusterError", c.lastError());

@@ -2,12 +2,19 @@ package io.backpropstreams.kafka;
 
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeClusterOptions;
+import org.apache.kafka.common.Node;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,6 +32,11 @@ import java.util.function.Consumer;
  * a row it says the cluster is lost; while it stays away it says so again every
  * {@link #REMIND_EVERY}; the first probe that succeeds says it is back and how long it was away.
  * {@link #status()} feeds {@code /health}.
+ *
+ * <p>In a replicated cluster the same probe lists the live nodes. When a node this watch has seen
+ * drops out (Kafka fences a broker that misses its heartbeats for {@code broker.session.timeout.ms},
+ * 9 s by default), it says which, and again when every node is back. Replicated topics carry on
+ * meanwhile, as long as {@code min.insync.replicas} replicas remain.
  */
 public final class ClusterWatch implements AutoCloseable {
 
@@ -41,15 +53,19 @@ public final class ClusterWatch implements AutoCloseable {
      * @param reachable false from the moment the cluster was declared lost until a probe succeeds again
      * @param since     when the cluster was last declared lost or back (the start, at first)
      * @param lastError why the last probe failed, or null
+     * @param liveNodes  how many nodes the last successful probe listed
+     * @param knownNodes how many nodes this watch has seen since it started
      */
-    public record Status(boolean reachable, Instant since, String lastError) {
+    public record Status(boolean reachable, Instant since, String lastError, int liveNodes, int knownNodes) {
     }
 
     private final Admin admin;
     private final String address;
     private final Consumer<String> say;
     private final ScheduledExecutorService timer;
-    private volatile Status status = new Status(true, Instant.now(), null);
+    private volatile Status status = new Status(true, Instant.now(), null, 0, 0);
+    private final Map<Integer, String> seenNodes = new TreeMap<>();
+    private Set<Integer> missingNodes = Set.of();
     private int failures;
     private Instant failingSince;
     private Instant lastReminder;
@@ -90,9 +106,14 @@ public final class ClusterWatch implements AutoCloseable {
 
     private void probe() {
         String error = null;
+        Map<Integer, String> live = null;
         try {
-            admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) PROBE_TIMEOUT.toMillis()))
-                    .clusterId().get(PROBE_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            Collection<Node> nodes = admin.describeCluster(new DescribeClusterOptions().timeoutMs((int) PROBE_TIMEOUT.toMillis()))
+                    .nodes().get(PROBE_TIMEOUT.toMillis() + 1_000, TimeUnit.MILLISECONDS);
+            live = new TreeMap<>();
+            for (Node n : nodes) {
+                live.put(n.id(), n.host() + ":" + n.port());
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return;
@@ -102,6 +123,9 @@ public final class ClusterWatch implements AutoCloseable {
         }
         try {
             observe(error, Instant.now());
+            if (live != null) {
+                observeNodes(live);
+            }
         } catch (RuntimeException e) {
             LOG.warn("cluster watch: {}", e.toString());
         }
@@ -114,7 +138,7 @@ public final class ClusterWatch implements AutoCloseable {
             failures = 0;
             if (!s.reachable()) {
                 long away = Duration.between(s.since(), now).toSeconds();
-                status = new Status(true, now, null);
+                status = new Status(true, now, null, s.liveNodes(), s.knownNodes());
                 say.accept(String.format(Locale.ROOT, "Kafka cluster at %s is back after %d s; training resumes.", address, away));
             }
             return;
@@ -125,7 +149,7 @@ public final class ClusterWatch implements AutoCloseable {
         if (s.reachable()) {
             if (failures >= FAILURES_TO_LOSE) {
                 // the outage began with the first failed probe, not when it was declared
-                status = new Status(false, failingSince, error);
+                status = new Status(false, failingSince, error, s.liveNodes(), s.knownNodes());
                 lastReminder = now;
                 say.accept(String.format(Locale.ROOT,
                         "Lost the Kafka cluster at %s (%s). Training pauses; the trainer keeps retrying and resumes when it is back.",
@@ -133,12 +157,33 @@ public final class ClusterWatch implements AutoCloseable {
             }
             return;
         }
-        status = new Status(false, s.since(), error);
+        status = new Status(false, s.since(), error, s.liveNodes(), s.knownNodes());
         if (Duration.between(lastReminder, now).compareTo(REMIND_EVERY) >= 0) {
             lastReminder = now;
             say.accept(String.format(Locale.ROOT, "Still no Kafka cluster at %s after %d s (%s); retrying.", address,
                     Duration.between(s.since(), now).toSeconds(), error));
         }
+    }
+
+    /** The nodes a successful probe listed, by id with their addresses. Package-private for tests. */
+    void observeNodes(Map<Integer, String> live) {
+        seenNodes.putAll(live);
+        Set<Integer> missing = new TreeSet<>(seenNodes.keySet());
+        missing.removeAll(live.keySet());
+        Status s = status;
+        status = new Status(s.reachable(), s.since(), s.lastError(), live.size(), seenNodes.size());
+        if (missing.equals(missingNodes)) {
+            return;
+        }
+        if (missing.isEmpty()) {
+            say.accept(String.format(Locale.ROOT, "All %d Kafka nodes answer again.", seenNodes.size()));
+        } else {
+            String gone = missing.stream().map(id -> "node " + id + " at " + seenNodes.get(id)).collect(Collectors.joining(", "));
+            say.accept(String.format(Locale.ROOT,
+                    "Kafka %s stopped answering; the cluster runs on %d of %d nodes, and training carries on while enough replicas remain.",
+                    gone, live.size(), seenNodes.size()));
+        }
+        missingNodes = missing;
     }
 
     @Override

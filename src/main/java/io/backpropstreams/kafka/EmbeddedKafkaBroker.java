@@ -45,12 +45,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
 
 /**
- * A single-node Kafka cluster (KRaft, broker and controller in one process role) running inside
- * this JVM, built from Kafka's own jars. It lets {@code demo}, {@code broker} and the integration
+ * A Kafka node (KRaft, broker and controller in one process role) running inside this JVM, built
+ * from Kafka's own jars: by default a whole single-node cluster; with {@link Builder#clusterNode}
+ * one node of a replicated cluster (see {@link EmbeddedKafkaCluster} and {@link KafkaNodeLayout}). It lets {@code demo}, {@code broker} and the integration
  * tests run against a real broker, with real transactions, on machines without Docker.
  *
- * <p>It is configured for one node: every internal topic has replication factor 1, so that
- * consumer groups and exactly-once transactions work, and the first rebalance is not delayed.
+ * <p>Internal topics get replication factor min(3, nodes), so that consumer groups and
+ * exactly-once transactions work on one node, and the first rebalance is not delayed.
  * Topics are not auto-created unless asked, so that a mistyped topic name is an error; create
  * topics with {@link Topics}.
  *
@@ -71,7 +72,6 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     public static final String HOST = "127.0.0.1";
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final int NODE_ID = 1;
     private static final String CONTROLLER_LISTENER = "CONTROLLER";
     private static final String META_PROPERTIES = "meta.properties";
     private static final long READY_POLL_MS = 50;
@@ -136,7 +136,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             awaitReady(deadline);
             startupTime = Duration.ofNanos(System.nanoTime() - t0);
             LOG.debug("Kafka broker {} ready at {} in {} ms (cluster {}, data in {})",
-                    NODE_ID, bootstrapServers(), startupTime.toMillis(), clusterId, dataDir);
+                    settings.nodeId, bootstrapServers(), startupTime.toMillis(), clusterId, dataDir);
             return this;
         } catch (RuntimeException | Error e) {
             close();
@@ -276,7 +276,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private void reservePorts() {
         // Hold both sockets at once so that the two free ports differ; Kafka binds them right after.
-        try (ServerSocket controller = bind(0); ServerSocket client = bind(settings.port)) {
+        try (ServerSocket controller = bind(settings.controllerPort); ServerSocket client = bind(settings.port)) {
             controllerPort = controller.getLocalPort();
             port = client.getLocalPort();
         } catch (BindException e) {
@@ -302,9 +302,10 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         String listener = settings.securityProtocol.name;
         Properties p = new Properties();
         p.put("process.roles", "broker,controller");
-        p.put("node.id", Integer.toString(NODE_ID));
-        // Static voters: a single-node quorum that needs no --standalone format and tolerates a new controller port.
-        p.put("controller.quorum.voters", NODE_ID + "@" + HOST + ":" + controllerPort);
+        p.put("node.id", Integer.toString(settings.nodeId));
+        // Static voters: a quorum that needs no --standalone format and, for one node, tolerates a new controller port.
+        p.put("controller.quorum.voters", settings.quorumVoters != null
+                ? settings.quorumVoters : settings.nodeId + "@" + HOST + ":" + controllerPort);
         p.put("controller.listener.names", CONTROLLER_LISTENER);
         p.put("listeners", listener + "://" + HOST + ":" + port + "," + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
         p.put("advertised.listeners", listener + "://" + HOST + ":" + port);
@@ -313,12 +314,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.put("log.dirs", dataDir.toString());
         p.put("num.partitions", Integer.toString(settings.defaultPartitions));
         p.put("auto.create.topics.enable", Boolean.toString(settings.autoCreateTopics));
-        // One node: internal topics cannot have more replicas than brokers, or groups and EOS never start.
-        p.put("offsets.topic.replication.factor", "1");
-        p.put("transaction.state.log.replication.factor", "1");
-        p.put("transaction.state.log.min.isr", "1");
-        p.put("share.coordinator.state.topic.replication.factor", "1");
-        p.put("share.coordinator.state.topic.min.isr", "1");
+        // Internal topics cannot have more replicas than brokers, or groups and EOS never start; with
+        // three or more nodes they get 3 replicas, of which 2 must acknowledge, so one node may fail.
+        String replicas = Integer.toString(Math.min(3, settings.clusterSize));
+        String minIsr = Integer.toString(Math.min(2, settings.clusterSize));
+        p.put("offsets.topic.replication.factor", replicas);
+        p.put("transaction.state.log.replication.factor", replicas);
+        p.put("transaction.state.log.min.isr", minIsr);
+        p.put("share.coordinator.state.topic.replication.factor", replicas);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("default.replication.factor", replicas);
+        p.put("min.insync.replicas", minIsr);
         p.put("group.initial.rebalance.delay.ms", "0");
         // Fewer internal partitions than the default 50: the first group join and transaction are faster on 2 cores.
         p.put("offsets.topic.num.partitions", "5");
@@ -335,11 +341,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         if (Files.exists(meta)) {
             return readClusterId(meta);
         }
-        String id = Uuid.randomUuid().toString();
+        String id = settings.clusterId != null ? settings.clusterId : Uuid.randomUuid().toString();
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         Formatter formatter = new Formatter()
                 .setPrintStream(new PrintStream(output, true, StandardCharsets.UTF_8)) // not the user's stdout
-                .setNodeId(NODE_ID)
+                .setNodeId(settings.nodeId)
                 .setClusterId(id)
                 .setControllerListenerName(CONTROLLER_LISTENER)
                 .setMetadataLogDirectory(dataDir.toString())
@@ -416,7 +422,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     }
 
     private BrokerStartException portInUse(Exception e) {
-        return new BrokerStartException("Port " + settings.port + " on " + HOST
+        String ports = settings.controllerPort == 0 ? "Port " + settings.port
+                : "Port " + settings.port + " or controller port " + settings.controllerPort;
+        return new BrokerStartException(ports + " on " + HOST
                 + " is already in use (another Kafka broker?); stop it, or choose another port (0 picks a free one)", e);
     }
 
@@ -488,6 +496,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         private final Map<String, String> clientProperties = new LinkedHashMap<>();
         private final List<String> scramCredentials = new ArrayList<>();
         private Duration startTimeout = Duration.ofSeconds(60);
+        private int nodeId = 1;
+        private int controllerPort;
+        private String quorumVoters;
+        private String clusterId;
+        private int clusterSize = 1;
 
         private Builder() {
         }
@@ -583,6 +596,27 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Makes this broker node {@code nodeId} of a {@code clusterSize}-node KRaft cluster whose
+         * controllers are {@code quorumVoters} ({@code id@host:port,…}, this node's own controller
+         * on {@code controllerPort}). Every node of one cluster must be formatted with the same
+         * {@code clusterId}. {@link KafkaNodeLayout} works all of this out from a base port.
+         */
+        public Builder clusterNode(int nodeId, int clusterSize, int controllerPort, String quorumVoters, String clusterId) {
+            if (nodeId < 1 || clusterSize < 1 || nodeId > clusterSize) {
+                throw new IllegalArgumentException("node id must be in 1.." + clusterSize + ", got " + nodeId);
+            }
+            if (controllerPort < 1 || controllerPort > 65_535) {
+                throw new IllegalArgumentException("controller port must be in 1..65535, got " + controllerPort);
+            }
+            this.nodeId = nodeId;
+            this.clusterSize = clusterSize;
+            this.controllerPort = controllerPort;
+            this.quorumVoters = quorumVoters;
+            this.clusterId = clusterId;
+            return this;
+        }
+
         /** A broker not yet started, for callers that register it for cleanup before starting it. */
         public EmbeddedKafkaBroker build() {
             return new EmbeddedKafkaBroker(this);
@@ -604,6 +638,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             b.clientProperties.putAll(clientProperties);
             b.scramCredentials.addAll(scramCredentials);
             b.startTimeout = startTimeout;
+            b.nodeId = nodeId;
+            b.controllerPort = controllerPort;
+            b.quorumVoters = quorumVoters;
+            b.clusterId = clusterId;
+            b.clusterSize = clusterSize;
             return b;
         }
     }

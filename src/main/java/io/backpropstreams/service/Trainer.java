@@ -11,6 +11,7 @@ import io.backpropstreams.topology.TopicNames;
 import io.backpropstreams.topology.TrainerTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.acl.AclOperation;
@@ -26,6 +27,7 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -204,6 +206,115 @@ public final class Trainer implements AutoCloseable {
         Map<String, TopicDescription> described = checkTopicAccess(admin, topics, timeout);
         int inputPartitions = inputPartitions(topics, described);
         Properties streamsConfig = TrainerTopology.streamsConfig(config, null);
+        long waitingSince = System.nanoTime();
+        awaitInstanceIdReleased(admin, streamsConfig, listener, waitingSince);
+        while (true) {
+            Trainer trainer = launch(topics, inputPartitions, streamsConfig);
+            try {
+                trainer.awaitFirstRunning(listener);
+                return trainer;
+            } catch (UserException e) {
+                trainer.streams.close(Duration.ofSeconds(10));
+                if (!isUnreleasedInstanceId(e.getCause())) {
+                    throw e;
+                }
+                // group.protocol=streams: the broker keeps a crashed static member's instance id until its
+                // session times out, and refuses the restarted member meanwhile; a service waits and retries.
+                listener.waiting(String.format(Locale.ROOT, "waiting for the group to release instance id '%s' (%d s so far): "
+                        + "under group.protocol=streams a static member that stopped without leaving keeps it until its "
+                        + "session times out (group.streams.session.timeout.ms, 45 s by default); retrying every %d s",
+                        streamsConfig.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                        (System.nanoTime() - waitingSince) / 1_000_000_000L, INSTANCE_ID_RETRY.toSeconds()));
+                try {
+                    pause(INSTANCE_ID_RETRY, listener);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw new UserException("interrupted while starting the trainer");
+                }
+            } catch (RuntimeException e) {
+                trainer.streams.close(Duration.ofSeconds(10));
+                throw e;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                trainer.streams.close(Duration.ofSeconds(10));
+                throw new UserException("interrupted while starting the trainer");
+            }
+        }
+    }
+
+    /**
+     * Under {@code group.protocol=streams}, a static member killed without leaving keeps its instance
+     * id until its session times out, and the broker refuses a new member with that id meanwhile
+     * (UNRELEASED_INSTANCE_ID, fatal to the stream thread). So before joining, wait, saying so, until
+     * the group lists no live member under this instance's id (Kafka Streams adds "-1", "-2", … per
+     * thread). A static member that left cleanly has epoch -2 and hands its id over at once.
+     */
+    private static void awaitInstanceIdReleased(Properties admin, Properties streamsConfig, StartupListener listener, long since) {
+        String instanceId = streamsConfig.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG);
+        String protocol = streamsConfig.getProperty(StreamsConfig.GROUP_PROTOCOL_CONFIG, "classic");
+        if (instanceId == null || !protocol.equalsIgnoreCase("streams")) {
+            return;
+        }
+        String group = streamsConfig.getProperty(StreamsConfig.APPLICATION_ID_CONFIG);
+        try (Admin client = Admin.create(admin)) {
+            long lastSaid = 0;
+            while (true) {
+                boolean held;
+                try {
+                    held = client.describeStreamsGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members().stream()
+                            .anyMatch(m -> m.instanceId().filter(id -> id.startsWith(instanceId + "-")).isPresent()
+                                    && m.memberEpoch() != LEFT_STATIC_MEMBER_EPOCH);
+                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                    return; // no such group yet, or no answer: joining will tell
+                }
+                if (!held) {
+                    return;
+                }
+                long now = System.nanoTime();
+                if (lastSaid != 0 && now - lastSaid < REMIND_EVERY.toNanos()) {
+                    pause(INSTANCE_ID_RETRY, listener);
+                    continue;
+                }
+                lastSaid = now;
+                listener.waiting(String.format(Locale.ROOT, "waiting for the group '%s' to release instance id '%s' (%d s so far): "
+                        + "under group.protocol=streams a static member that stopped without leaving (kill -9, a crash) keeps it "
+                        + "until its session times out (group.streams.session.timeout.ms, 45 s by default)",
+                        group, instanceId, (System.nanoTime() - since) / 1_000_000_000L));
+                pause(INSTANCE_ID_RETRY, listener);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserException("interrupted while starting the trainer");
+        }
+    }
+
+    /** The member epoch of a static member that left on purpose and may come back (KIP-848). */
+    private static final int LEFT_STATIC_MEMBER_EPOCH = -2;
+
+    private static void pause(Duration d, StartupListener listener) throws InterruptedException {
+        long until = System.nanoTime() + d.toNanos();
+        while (System.nanoTime() < until) {
+            if (listener.cancelled()) {
+                throw new StartCancelled();
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    /** How often a static member refused under {@code group.protocol=streams} tries again. */
+    static final Duration INSTANCE_ID_RETRY = Duration.ofSeconds(5);
+
+    private static boolean isUnreleasedInstanceId(Throwable t) {
+        for (; t != null; t = t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.UnreleasedInstanceIdException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A new KafkaStreams on the trainer's topology, started. */
+    private static Trainer launch(TopicNames topics, int inputPartitions, Properties streamsConfig) {
         KafkaStreams streams = new KafkaStreams(TrainerTopology.build(topics, inputPartitions), streamsConfig);
         Trainer trainer = new Trainer(streams, topics, streamsConfig);
         streams.setStateListener((now, before) -> {
@@ -214,16 +325,6 @@ public final class Trainer implements AutoCloseable {
         });
         streams.setUncaughtExceptionHandler(trainer::onStreamThreadError);
         streams.start();
-        try {
-            trainer.awaitFirstRunning(listener);
-        } catch (RuntimeException e) {
-            streams.close(Duration.ofSeconds(10));
-            throw e;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            streams.close(Duration.ofSeconds(10));
-            throw new UserException("interrupted while starting the trainer");
-        }
         return trainer;
     }
 
