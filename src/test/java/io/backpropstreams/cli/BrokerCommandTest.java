@@ -74,4 +74,28 @@ class BrokerCommandTest {
         assertEquals(0, run("broker", "--help"));
         assertTrue(out.toString().contains("backprop-streams broker --data-dir"), out.toString());
     }
+
+    @Test
+    void rejectsANodeCountOutOfRange() {
+        assertEquals(2, run("broker", "--nodes", "0"));
+        assertTrue(err.toString().contains("--nodes must be in 1..9, got 0"), err.toString());
+    }
+
+    @Test
+    void rejectsANodeIdOutsideTheCluster() {
+        assertEquals(2, run("broker", "--nodes", "3", "--node-id", "4"));
+        assertTrue(err.toString().contains("--node-id must be in 1..3 (--nodes 3), got 4"), err.toString());
+    }
+
+    @Test
+    void aNodeOfAClusterNeedsAFixedPort() {
+        assertEquals(2, run("broker", "--nodes", "3", "--node-id", "1", "--port", "0"));
+        assertTrue(err.toString().contains("--node-id needs a fixed --port"), err.toString());
+    }
+
+    @Test
+    void rejectsABasePortWithoutRoomForEveryNode() {
+        assertEquals(2, run("broker", "--nodes", "3", "--port", "65533"));
+        assertTrue(err.toString().contains("--port 65533 leaves no room for the 6 ports of 3 nodes"), err.toString());
+    }
 }
