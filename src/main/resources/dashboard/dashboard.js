@@ -46,16 +46,27 @@
     document.querySelectorAll("#models tbody tr").forEach(tr => tr.classList.toggle("selected", tr.dataset.model === id));
   }
 
+  // Server values come from Kafka and are untrusted: cells are filled as text, never parsed as HTML.
+  function appendCell(tr, value) {
+    const td = document.createElement("td");
+    td.textContent = String(value);
+    tr.appendChild(td);
+    return td;
+  }
+
   function renderModels(models) {
     const tbody = document.querySelector("#models tbody");
-    tbody.innerHTML = "";
+    tbody.replaceChildren();
     models.sort((a, b) => a.modelId.localeCompare(b.modelId));
     for (const m of models) {
       const tr = document.createElement("tr");
       tr.dataset.model = m.modelId;
       if (m.modelId === selected) tr.classList.add("selected");
-      tr.innerHTML = `<td>${m.modelId}</td><td>${m.shape.join("-")}</td><td>${m.step}</td>` +
-                     `<td>${fmt(m.lossEma)}</td><td>${m.samplesPerSecond === undefined ? "–" : m.samplesPerSecond.toFixed(0)}</td>`;
+      appendCell(tr, m.modelId);
+      appendCell(tr, m.shape.join("-"));
+      appendCell(tr, m.step);
+      appendCell(tr, fmt(m.lossEma));
+      appendCell(tr, m.samplesPerSecond === undefined ? "–" : m.samplesPerSecond.toFixed(0));
       tr.addEventListener("click", () => selectModel(m.modelId));
       tbody.appendChild(tr);
     }
@@ -73,14 +84,16 @@
   function renderWeights(model) {
     document.getElementById("weights-step").textContent = model.step;
     const host = document.getElementById("weights");
-    host.innerHTML = "";
+    host.replaceChildren();
     model.layers.forEach((layer, l) => {
       const max = Math.max(1e-12, ...layer.weights.map(Math.abs));
       const shown = Math.min(layer.outputs, 16), cols = Math.min(layer.inputs, 16);
       const table = document.createElement("table");
       table.className = "heat layer";
-      table.innerHTML = `<caption>layer ${l + 1}: ${layer.outputs}×${layer.inputs} ${layer.activation}` +
-                        (shown < layer.outputs || cols < layer.inputs ? " (first 16×16)" : "") + `</caption>`;
+      const caption = document.createElement("caption");
+      caption.textContent = `layer ${l + 1}: ${layer.outputs}×${layer.inputs} ${layer.activation}` +
+                            (shown < layer.outputs || cols < layer.inputs ? " (first 16×16)" : "");
+      table.appendChild(caption);
       for (let j = 0; j < shown; j++) {
         const tr = document.createElement("tr");
         for (let i = 0; i < cols; i++) {
@@ -111,7 +124,7 @@
       if (selected !== null) {
         const id = encodeURIComponent(selected);
         const [curve, model] = await Promise.all([
-          getJson(`/models/${id}/curve?since=${lastStep}`).catch(() => null),
+          getJson(`/models/${id}/curve?since=${encodeURIComponent(lastStep)}`).catch(() => null),
           getJson(`/models/${id}`)]);
         if (curve && curve.step.length > 0) {
           if (curve.step[0] <= lastStep) data = [[], [], []];

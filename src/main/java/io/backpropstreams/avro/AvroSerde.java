@@ -26,10 +26,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final Schema schema;
     private final BinaryMessageEncoder<T> encoder;
     private final BinaryMessageDecoder<T> decoder;
+    private final byte[] fingerprint;
 
     /** A serde for records of {@code schema} (pass the generated class's {@code getClassSchema()}). */
     public AvroSerde(Schema schema) {
         this.schema = schema;
+        this.fingerprint = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+                .putLong(org.apache.avro.SchemaNormalization.parsingFingerprint64(schema)).array();
         this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
     }
@@ -75,8 +78,9 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
      * @throws DecodingException as {@link #decode(byte[])}
      */
     public T decode(byte[] bytes, T reuse) {
+        T record;
         try {
-            return decoder.decode(new java.io.ByteArrayInputStream(bytes), reuse);
+            record = decoder.decode(new java.io.ByteArrayInputStream(bytes), reuse);
         } catch (org.apache.avro.message.MissingSchemaException e) {
             throw new DecodingException("unknown-schema", "Avro record has an unknown schema fingerprint; expected "
                     + schema.getFullName() + ": " + e.getMessage(), e);
@@ -84,6 +88,13 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
             throw new DecodingException("undecodable-avro", "bytes do not decode as Avro " + schema.getName() + ": "
                     + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : " " + e.getMessage()), e);
         }
+        // Avro stops reading where the record ends; bytes after it mean a damaged record. Written with
+        // this very schema, the record re-encodes to exactly its length (an older writer's may not).
+        if (bytes.length >= 10 && java.util.Arrays.equals(bytes, 2, 10, fingerprint, 0, 8) && encode(record).length != bytes.length) {
+            throw new DecodingException("undecodable-avro", "bytes do not decode as Avro " + schema.getName()
+                    + ": the record is followed by " + (bytes.length - encode(record).length) + " trailing bytes");
+        }
+        return record;
     }
 
     @Override

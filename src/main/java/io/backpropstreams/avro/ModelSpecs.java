@@ -41,14 +41,13 @@ public final class ModelSpecs {
     public record Definition(NetworkSpec spec, double[] parameters, int publishEvery) {
     }
 
-    /**
-     * Most parameters a model may have: its weights record and its stored state (parameters plus
-     * momentum) must fit in one Kafka record of {@code TrainerTopology.MAX_RECORD_BYTES} (64 MiB),
-     * and a spec must not be able to exhaust the trainer's heap.
-     */
-    public static final long MAX_PARAMETERS = 2_000_000;
+    /** Most parameters a model may have; see {@link NetworkSpec#MAX_PARAMETERS}. */
+    public static final long MAX_PARAMETERS = NetworkSpec.MAX_PARAMETERS;
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+    /** Duplicate keys are an error: {@code {"layers":[2,2],"layers":[9,9]}} must not mean the last one. */
+    private static final ObjectMapper MAPPER = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .build();
     private static final Set<String> FIELDS = Set.of("layers", "activation", "activations", "loss", "learningRate",
             "updateRule", "trainBiases", "init", "seed", "weights", "biases", "publishEvery", "optimizer", "momentum");
 
@@ -103,20 +102,34 @@ public final class ModelSpecs {
         if (layers == null || !layers.isArray()) {
             throw invalid("spec needs 'layers', an array of neuron counts such as [2,2,2]");
         }
+        if (layers.size() > NetworkSpec.MAX_LAYERS) {
+            throw invalid("'layers' has " + layers.size() + " entries; a model may have at most " + NetworkSpec.MAX_LAYERS + " layers");
+        }
         List<Integer> sizes = new ArrayList<>();
         for (JsonNode n : layers) {
             if (!n.isIntegralNumber()) {
                 throw invalid("'layers' must hold whole numbers, got " + n);
             }
-            sizes.add(n.asInt());
+            if (!n.canConvertToInt()) {
+                throw invalid("'layers' entry " + n + " is out of range; a layer has 1 to " + Integer.MAX_VALUE
+                        + " neurons (and a model at most " + String.format(Locale.ROOT, "%,d", MAX_PARAMETERS) + " parameters)");
+            }
+            sizes.add(n.intValue());
         }
         b.setLayers(sizes);
         if (root.has("activation") && root.has("activations")) {
             throw invalid("give either 'activation' or 'activations', not both");
         }
         if (root.has("activations")) {
+            JsonNode array = root.get("activations");
+            if (!array.isArray() || array.size() > NetworkSpec.MAX_LAYERS) {
+                throw invalid("'activations' must be an array of names, one per layer after the input, got " + shorten(array));
+            }
             List<String> acts = new ArrayList<>();
-            for (JsonNode n : root.get("activations")) {
+            for (JsonNode n : array) {
+                if (!n.isTextual()) {
+                    throw invalid("'activations' must hold names such as \"sigmoid\", got " + shorten(n));
+                }
                 acts.add(n.asText());
             }
             b.setActivations(acts);
@@ -131,17 +144,24 @@ public final class ModelSpecs {
         b.setLearningRate(lr.asDouble());
         b.setUpdateRule(text(root, "updateRule", "simultaneous"));
         b.setTrainBiases(bool(root, "trainBiases", false));
-        b.setSeed(root.has("seed") ? root.get("seed").asLong() : 0L);
+        JsonNode seed = root.get("seed");
+        if (seed != null && (!seed.isIntegralNumber() || !seed.canConvertToLong())) {
+            throw invalid("'seed' must be a whole number (a 64-bit integer), got " + shorten(seed));
+        }
+        b.setSeed(seed == null ? 0L : seed.longValue());
         b.setWeights(matrices(root, "weights"));
         b.setBiases(matrices(root, "biases"));
         b.setInit(text(root, "init", b.getWeights() != null ? "explicit" : "xavier"));
         JsonNode pe = root.get("publishEvery");
-        if (pe != null && !pe.isIntegralNumber()) {
+        if (pe != null && (!pe.isIntegralNumber() || !pe.canConvertToInt())) {
             throw invalid("'publishEvery' must be a whole number, got " + pe);
         }
         b.setPublishEvery(pe == null ? 1 : pe.asInt());
         b.setOptimizer(text(root, "optimizer", "sgd"));
         JsonNode mu = root.get("momentum");
+        if (mu != null && !mu.isNumber()) {
+            throw invalid("'momentum' must be a number in [0, 1), got " + shorten(mu));
+        }
         b.setMomentum(mu == null ? 0.0 : mu.asDouble());
         ModelSpec spec = b.build();
         toDefinition(spec);
@@ -184,14 +204,23 @@ public final class ModelSpecs {
             if (layers.size() < 2) {
                 throw invalid("'layers' needs at least 2 entries (input and output), got " + layers);
             }
-            long parameters = 0;
-            for (int l = 1; l < layers.size(); l++) {
-                parameters += (long) Math.max(0, layers.get(l)) * (Math.max(0, layers.get(l - 1)) + 1);
+            if (layers.size() > NetworkSpec.MAX_LAYERS) {
+                throw invalid("'layers' has " + layers.size() + " entries; a model may have at most " + NetworkSpec.MAX_LAYERS + " layers");
             }
+            for (int l = 0; l < layers.size(); l++) {
+                if (layers.get(l) == null || layers.get(l) <= 0) {
+                    throw invalid("layer " + l + " has " + layers.get(l) + " neurons; every layer needs at least 1");
+                }
+            }
+            long parameters = NetworkSpec.parameterCount(layers);
             if (parameters > MAX_PARAMETERS) {
-                throw invalid("layers " + layers + " make " + String.format(java.util.Locale.ROOT, "%,d", parameters)
-                        + " parameters; a model may have at most " + String.format(java.util.Locale.ROOT, "%,d", MAX_PARAMETERS)
-                        + " so that its weights fit in one Kafka record");
+                throw invalid("layers " + shorten(layers.toString()) + " make " + (parameters == Long.MAX_VALUE ? "more than 2^63"
+                        : String.format(Locale.ROOT, "%,d", parameters)) + " parameters; a model may have at most "
+                        + String.format(Locale.ROOT, "%,d", MAX_PARAMETERS) + " so that its weights fit in one Kafka record");
+            }
+            if (s.getActivations().size() != 1 && s.getActivations().size() != layers.size() - 1) {
+                throw invalid("a model with " + layers.size() + " layers needs 1 activation for all or " + (layers.size() - 1)
+                        + ", got " + s.getActivations().size());
             }
             List<Activation> activations = new ArrayList<>();
             if (s.getActivations().size() == 1) {
@@ -310,6 +339,12 @@ public final class ModelSpecs {
             throw invalid("'" + field + "' must be true or false, got " + n);
         }
         return n.asBoolean();
+    }
+
+    /** A value for a message, cut at 80 characters so that a huge field does not become a huge dead-letter header. */
+    private static String shorten(Object value) {
+        String text = String.valueOf(value);
+        return text.length() <= 80 ? text : text.substring(0, 80) + "…(" + text.length() + " characters)";
     }
 
     private static DecodingException invalid(String message) {

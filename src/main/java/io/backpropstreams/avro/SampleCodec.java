@@ -24,6 +24,8 @@ public final class SampleCodec {
 
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
+            // {"input":[1,2],"input":[3,4]} is a damaged record, not "the last one wins"
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
     /** The 8-byte CRC-64-AVRO fingerprint of {@code Sample}, little-endian, as it follows the {@code C3 01} marker. */
@@ -56,6 +58,10 @@ public final class SampleCodec {
                 d.skipString();
             } else if (id != 0) {
                 throw new java.io.IOException("bad union index " + id + " for field id");
+            }
+            if (!d.isEnd()) {
+                // a whole sample followed by more bytes is a damaged record, not a sample to train on
+                throw new java.io.IOException("the sample is followed by trailing bytes");
             }
             return new Vectors(input, target);
         } catch (IOException | RuntimeException e) {

@@ -2,6 +2,7 @@ package io.backpropstreams.cli;
 
 import io.backpropstreams.avro.DecodingException;
 import io.backpropstreams.client.ModelAdmin;
+import io.backpropstreams.topology.ModelIds;
 import io.backpropstreams.client.UserException;
 
 import io.backpropstreams.avro.ModelSpecs;
@@ -64,11 +65,15 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() throws IOException {
+            requireValidId(spec, id);
             String json;
             try {
                 json = Files.readString(specFile, StandardCharsets.UTF_8);
             } catch (NoSuchFileException e) {
                 throw new UserException("spec file '" + specFile + "' does not exist");
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new UserException("spec file '" + specFile + "' is not UTF-8 text; a spec is a JSON object such as "
+                        + "{\"layers\":[2,3,1],\"learningRate\":0.5}");
             }
             ModelSpec modelSpec;
             try {
@@ -96,6 +101,7 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() {
+            requireValidId(spec, id);
             ModelAdmin admin = new ModelAdmin(kafka.properties());
             ModelSpec latest = admin.readSpecs().get(id);
             if (latest == null && Lecture.MODEL_ID.equals(id)) {
@@ -123,6 +129,7 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() {
+            requireValidId(spec, id);
             new ModelAdmin(kafka.properties()).send(id, null);
             spec.commandLine().getOut().printf("Model '%s' deleted.%n", id);
             return 0;
@@ -148,6 +155,14 @@ public final class ModelCommand implements Runnable {
             specs.forEach((id, s) -> out.printf("%-20s %s%n", id, ModelSpecs.toJson(s)));
             out.flush();
             return 0;
+        }
+    }
+
+    /** A usage error (exit 2) naming the id, for an id the trainer would dead-letter. */
+    static void requireValidId(CommandSpec spec, String id) {
+        String problem = ModelIds.problem(id);
+        if (problem != null) {
+            throw new picocli.CommandLine.ParameterException(spec.commandLine(), problem);
         }
     }
 }

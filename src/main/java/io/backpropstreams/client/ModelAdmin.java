@@ -9,6 +9,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.CommonClientConfigs;
 
+import io.backpropstreams.topology.ModelIds;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -72,10 +73,14 @@ public final class ModelAdmin {
                     specs.remove(id);
                     return;
                 }
+                if (!ModelIds.isValid(id)) {
+                    return; // never a model: the trainer dead-lettered it as invalid-model-id
+                }
                 try {
                     specs.put(id, ModelSpecs.decode(r.value()));
-                } catch (DecodingException e) {
-                    // an invalid spec never became a model; the trainer dead-lettered it
+                } catch (RuntimeException e) {
+                    // An invalid spec never became a model (the trainer dead-lettered it); one record, of
+                    // whatever kind of damage, must not stop the listing or the reset of every other model.
                 }
             });
         } catch (UserException e) {

@@ -4,12 +4,22 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.NetworkSpec;
 import io.backpropstreams.nn.ParameterLayout;
+import io.backpropstreams.topology.ModelIds;
 import io.backpropstreams.topology.ModelState;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
@@ -19,10 +29,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.URLDecoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -30,11 +37,9 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
- * The trainer's HTTP endpoints, on the JDK's own {@link HttpServer}.
+ * The trainer's HTTP endpoints, on Jetty 12's core server (no servlets).
  * <ul>
  *   <li>{@code GET /} the live dashboard; {@code GET /health} the Streams state.</li>
  *   <li>{@code GET /metrics} Prometheus text: Kafka Streams metrics and per-model training meters.</li>
@@ -50,16 +55,35 @@ import java.util.concurrent.Executors;
  *
  * <p>The server binds before the trainer starts (so a free port is known for
  * {@code application.server}) and answers 503 until {@link #attach} hands it the trainer.
+ *
+ * <p>A slow or hostile client cannot stall it. Jetty reads request headers without blocking a
+ * thread, so idle or half-sent requests cost a socket, not a worker. A connection that sends
+ * nothing for {@link #IDLE_TIMEOUT} is closed. Headers are at most {@link #MAX_HEADER_BYTES} and
+ * a body at most {@link #MAX_BODY_BYTES} (413 beyond). At most {@link #MAX_CONNECTIONS} connections
+ * are open at once; further ones wait in the accept queue. Unsupported methods get 405 with
+ * {@code Allow}, HEAD is answered wherever GET is, and error bodies never carry Java class names.
+ * Model ids in paths must follow {@link ModelIds}.
  */
 public final class TrainerHttpServer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainerHttpServer.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = com.fasterxml.jackson.databind.json.JsonMapper.builder()
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION).build();
     private static final String FORWARDED = "X-BPS-Forwarded";
     private static final String UPLOT = "META-INF/resources/webjars/uplot/1.6.30/dist/";
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    /** A connection with no bytes in either direction for this long is closed, mid-request or idle. */
+    public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(5);
+    /** Request line and headers together. */
+    public static final int MAX_HEADER_BYTES = 8 * 1024;
+    /** A predict body: 1 MiB holds an input of about 50,000 numbers. */
+    public static final int MAX_BODY_BYTES = 1024 * 1024;
+    /** Open connections at once; more wait in the accept queue until one closes. */
+    public static final int MAX_CONNECTIONS = 1_000;
+    private static final int MAX_THREADS = 32;
+
+    private final Server server;
+    private final ServerConnector connector;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
     private volatile Attached attached;
     private volatile java.util.function.Supplier<io.backpropstreams.kafka.ClusterWatch.Status> cluster;
@@ -67,29 +91,70 @@ public final class TrainerHttpServer implements AutoCloseable {
     private record Attached(KafkaStreams streams, ModelQueries queries, TrainingMonitor monitor, PrometheusMeterRegistry registry) {
     }
 
-    private TrainerHttpServer(HttpServer server, ExecutorService executor) {
+    private TrainerHttpServer(Server server, ServerConnector connector) {
         this.server = server;
-        this.executor = executor;
+        this.connector = connector;
     }
 
     /**
-     * Binds {@code port} (0 picks a free one) and starts serving.
+     * Binds {@code port} on every interface (0 picks a free one) and starts serving.
      *
      * @throws IOException if the port cannot be bound
      */
     public static TrainerHttpServer start(int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
-        ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
-            Thread t = new Thread(r, "http");
-            t.setDaemon(true);
-            return t;
+        return start(null, port);
+    }
+
+    /**
+     * Binds {@code host:port} ({@code host} null for every interface; port 0 picks a free one)
+     * and starts serving.
+     *
+     * @throws IOException if the address cannot be bound
+     */
+    public static TrainerHttpServer start(String host, int port) throws IOException {
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
+        threads.setName("http");
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        config.setSendDateHeader(false);
+        config.setRequestHeaderSize(MAX_HEADER_BYTES);
+        config.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        config.setHttpCompliance(HttpCompliance.RFC9110);
+        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        server.addConnector(connector);
+        server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
+        TrainerHttpServer http = new TrainerHttpServer(server, connector);
+        server.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                http.handle(new HttpCall(request, response, callback));
+                return true;
+            }
         });
-        server.setExecutor(executor);
-        TrainerHttpServer http = new TrainerHttpServer(server, executor);
-        server.createContext("/", http::handle);
-        server.start();
-        LOG.info("HTTP server on port {}", server.getAddress().getPort());
+        try {
+            server.start();
+        } catch (IOException e) {
+            stopQuietly(server);
+            throw e;
+        } catch (Exception e) {
+            stopQuietly(server);
+            throw new IOException("cannot start the HTTP server on port " + port + ": " + e.getMessage(), e);
+        }
+        LOG.info("HTTP server on port {}", connector.getLocalPort());
         return http;
+    }
+
+    private static void stopQuietly(Server server) {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            LOG.debug("HTTP server did not stop cleanly", e);
+        }
     }
 
     /** Connects the endpoints to a running trainer. */
@@ -104,38 +169,77 @@ public final class TrainerHttpServer implements AutoCloseable {
 
     /** The bound port. */
     public int port() {
-        return server.getAddress().getPort();
+        return connector.getLocalPort();
     }
 
-    private void handle(HttpExchange ex) throws IOException {
+    private void handle(HttpCall ex) {
         try {
             route(ex);
         } catch (InvalidStateStoreException e) {
-            error(ex, 503, "model store not ready (" + e.getMessage() + "); retry shortly");
-        } catch (RuntimeException e) {
-            LOG.warn("HTTP {} {} failed", ex.getRequestMethod(), ex.getRequestURI(), e);
-            error(ex, 500, e.toString());
+            ex.error(503, "model store not ready (the trainer is rebalancing or restoring); retry shortly");
+        } catch (HttpCall.BodyTooLarge e) {
+            ex.error(413, e.getMessage());
+        } catch (Unavailable e) {
+            ex.error(503, e.getMessage());
+        } catch (IOException | RuntimeException e) {
+            LOG.warn("HTTP {} {} failed", ex.method(), ex.path(), e);
+            ex.error(500, "internal error; the trainer's log has the details");
         } finally {
-            ex.close();
+            if (!ex.answered()) {
+                ex.error(500, "internal error; the trainer's log has the details");
+            }
         }
     }
 
-    private void route(HttpExchange ex) throws IOException {
-        String path = ex.getRequestURI().getPath();
-        String method = ex.getRequestMethod();
-        switch (path) {
-            case "/", "/index.html" -> resource(ex, "dashboard/index.html", "text/html; charset=utf-8");
-            case "/dashboard.js" -> resource(ex, "dashboard/dashboard.js", "text/javascript; charset=utf-8");
-            case "/dashboard.css" -> resource(ex, "dashboard/dashboard.css", "text/css; charset=utf-8");
-            case "/assets/uPlot.iife.min.js" -> resource(ex, UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8");
-            case "/assets/uPlot.min.css" -> resource(ex, UPLOT + "uPlot.min.css", "text/css; charset=utf-8");
-            default -> apiRoute(ex, path, method);
+    private void route(HttpCall ex) throws IOException, HttpCall.BodyTooLarge {
+        String path = ex.path();
+        if (path == null) {
+            ex.error(400, "bad request path");
+            return;
         }
+        String page = switch (path) {
+            case "/", "/index.html" -> "dashboard/index.html|text/html; charset=utf-8";
+            case "/dashboard.js" -> "dashboard/dashboard.js|text/javascript; charset=utf-8";
+            case "/dashboard.css" -> "dashboard/dashboard.css|text/css; charset=utf-8";
+            case "/assets/uPlot.iife.min.js" -> UPLOT + "uPlot.iife.min.js|text/javascript; charset=utf-8";
+            case "/assets/uPlot.min.css" -> UPLOT + "uPlot.min.css|text/css; charset=utf-8";
+            default -> null;
+        };
+        if (page != null) {
+            if (readOnly(ex)) {
+                String[] nameAndType = page.split("\\|");
+                resource(ex, nameAndType[0], nameAndType[1]);
+            }
+            return;
+        }
+        apiRoute(ex, path, ex.method());
     }
 
-    private void apiRoute(HttpExchange ex, String path, String method) throws IOException {
+    /** True for GET and HEAD; otherwise answers 405. */
+    private static boolean readOnly(HttpCall ex) {
+        if (ex.method().equals("GET") || ex.method().equals("HEAD")) {
+            return true;
+        }
+        ex.methodNotAllowed("GET, HEAD", "use GET");
+        return false;
+    }
+
+    /** True if {@code id} follows {@link ModelIds}; otherwise answers 400. */
+    private static boolean validId(HttpCall ex, String id) {
+        String problem = ModelIds.problem(id);
+        if (problem == null) {
+            return true;
+        }
+        ex.error(400, problem);
+        return false;
+    }
+
+    private void apiRoute(HttpCall ex, String path, String method) throws IOException, HttpCall.BodyTooLarge {
         Attached a = attached;
         if (path.equals("/health")) {
+            if (!readOnly(ex)) {
+                return;
+            }
             KafkaStreams.State state = a == null ? null : a.streams().state();
             var c = cluster == null ? null : cluster.get();
             boolean reachable = c == null || c.reachable();
@@ -151,42 +255,52 @@ public final class TrainerHttpServer implements AutoCloseable {
                     body.put("clusterError", c.lastError());
                 }
             }
-            respond(ex, ok ? 200 : 503, "application/json", body.toString());
+            ex.respond(ok ? 200 : 503, "application/json", body.toString());
+            return;
+        }
+        String[] parts = path.split("/", -1);
+        boolean known = path.equals("/metrics") || path.equals("/stats") || path.equals("/models") || path.equals("/models/")
+                || (parts.length == 3 && parts[1].equals("models"))
+                || (parts.length == 4 && parts[1].equals("models") && (parts[3].equals("predict") || parts[3].equals("curve")));
+        if (!known) {
+            ex.error(404, "no such endpoint; see GET /, /health, /metrics, /stats, /models, /models/{id}, /models/{id}/curve, "
+                    + "POST /models/{id}/predict");
+            return;
+        }
+        boolean predict = parts.length == 4 && parts[3].equals("predict");
+        if (predict) {
+            if (!method.equals("POST")) {
+                ex.methodNotAllowed("POST", "predict takes POST with {\"input\":[...]}");
+                return;
+            }
+        } else if (!readOnly(ex)) {
+            return;
+        }
+        if (parts.length >= 3 && !validId(ex, parts[2])) {
             return;
         }
         if (a == null) {
-            error(ex, 503, "trainer is starting");
+            ex.error(503, "trainer is starting");
             return;
         }
-        String[] parts = path.split("/");
         if (path.equals("/metrics")) {
-            respond(ex, 200, "text/plain; version=0.0.4; charset=utf-8", a.registry().scrape());
+            ex.respond(200, "text/plain; version=0.0.4; charset=utf-8", a.registry().scrape());
         } else if (path.equals("/stats")) {
             ObjectNode o = JSON.createObjectNode();
             o.put("samplesPerSecond", a.monitor().samplesPerSecond());
             o.put("models", a.monitor().models().size());
             ObjectNode dl = o.putObject("deadLetters");
             a.monitor().deadLettersByReason().forEach(dl::put);
-            respond(ex, 200, "application/json", o.toString());
-        } else if (path.equals("/models") || path.equals("/models/")) {
-            if (requireGet(ex)) {
-                listModels(ex, a);
-            }
-        } else if (parts.length == 3 && parts[1].equals("models")) {
-            if (!requireGet(ex)) {
-                return;
-            }
-            modelQuery(ex, a, decode(parts[2]), () -> modelJson(decode(parts[2]), a));
-        } else if (parts.length == 4 && parts[1].equals("models") && parts[3].equals("predict")) {
-            if (!method.equals("POST")) {
-                error(ex, 405, "predict takes POST with {\"input\":[...]}");
-                return;
-            }
-            predict(ex, a, decode(parts[2]));
-        } else if (parts.length == 4 && parts[1].equals("models") && parts[3].equals("curve")) {
-            curve(ex, a, decode(parts[2]));
+            ex.respond(200, "application/json", o.toString());
+        } else if (parts.length <= 2 || parts[2].isEmpty() && parts.length == 3) {
+            listModels(ex, a);
+        } else if (parts.length == 3) {
+            String id = parts[2];
+            modelQuery(ex, a, id, () -> modelJson(id, a));
+        } else if (predict) {
+            predict(ex, a, parts[2]);
         } else {
-            error(ex, 404, "no such endpoint " + path + "; see GET /, /metrics, /models, /models/{id}, POST /models/{id}/predict");
+            curve(ex, a, parts[2]);
         }
     }
 
@@ -194,24 +308,35 @@ public final class TrainerHttpServer implements AutoCloseable {
         Optional<String> get() throws IOException;
     }
 
-    private void modelQuery(HttpExchange ex, Attached a, String id, JsonSupplier local) throws IOException {
+    private void modelQuery(HttpCall ex, Attached a, String id, JsonSupplier local) throws IOException {
         ModelQueries.Owner owner = isForwarded(ex) ? new ModelQueries.Local() : a.queries().ownerOf(id);
         if (owner instanceof ModelQueries.Remote remote) {
             forward(ex, remote.host(), null);
         } else if (owner instanceof ModelQueries.Unknown unknown) {
-            error(ex, 503, unknown.why());
+            ex.error(503, unknown.why());
         } else {
             Optional<String> body = local.get();
             if (body.isPresent()) {
-                respond(ex, 200, "application/json", body.get());
+                ex.respond(200, "application/json", body.get());
             } else {
-                error(ex, 404, "no model '" + id + "'");
+                ex.error(404, "no model '" + id + "'");
             }
+        }
+    }
+
+    /** A model whose stored state cannot be read: 503 with the reason, for this model only. */
+    private static final class Unavailable extends RuntimeException {
+        Unavailable(String id, ModelState state) {
+            super("model '" + id + "' is unavailable: its stored state cannot be read (" + state.unreadableReason()
+                    + "); send its spec again (model create) to reset it");
         }
     }
 
     private Optional<String> modelJson(String id, Attached a) {
         return a.queries().local(id).map(state -> {
+            if (!state.isReadable()) {
+                throw new Unavailable(id, state);
+            }
             ObjectNode o = modelSummary(id, state);
             o.set("layers", layersJson(state.network()));
             NetworkSpec spec = state.network().spec();
@@ -226,7 +351,7 @@ public final class TrainerHttpServer implements AutoCloseable {
         });
     }
 
-    private void listModels(HttpExchange ex, Attached a) throws IOException {
+    private void listModels(HttpCall ex, Attached a) throws IOException {
         ArrayNode list = JSON.createArrayNode();
         for (Map.Entry<String, ModelState> e : a.queries().localAll()) {
             ObjectNode o = modelSummary(e.getKey(), e.getValue());
@@ -239,17 +364,20 @@ public final class TrainerHttpServer implements AutoCloseable {
                 if (r.statusCode() == 200) {
                     JSON.readTree(r.body()).forEach(list::add);
                 } else {
-                    error(ex, 503, "instance " + host + " answered " + r.statusCode() + " for /models");
+                    ex.error(503, "instance " + host + " answered " + r.statusCode() + " for /models");
                     return;
                 }
             }
         }
-        respond(ex, 200, "application/json", list.toString());
+        ex.respond(200, "application/json", list.toString());
     }
 
     private static ObjectNode modelSummary(String id, ModelState state) {
         ObjectNode o = JSON.createObjectNode();
         o.put("modelId", id);
+        if (!state.isReadable()) {
+            return o.put("unavailable", state.unreadableReason());
+        }
         ArrayNode shape = o.putArray("shape");
         state.network().spec().layers().forEach(shape::add);
         o.put("step", state.network().step());
@@ -281,24 +409,24 @@ public final class TrainerHttpServer implements AutoCloseable {
         return layers;
     }
 
-    private void predict(HttpExchange ex, Attached a, String id) throws IOException {
-        byte[] body;
-        try (InputStream in = ex.getRequestBody()) {
-            body = in.readNBytes(16 * 1024 * 1024);
-        }
+    private void predict(HttpCall ex, Attached a, String id) throws IOException, HttpCall.BodyTooLarge {
+        byte[] body = ex.body(MAX_BODY_BYTES);
         ModelQueries.Owner owner = isForwarded(ex) ? new ModelQueries.Local() : a.queries().ownerOf(id);
         if (owner instanceof ModelQueries.Remote remote) {
             forward(ex, remote.host(), body);
             return;
         }
         if (owner instanceof ModelQueries.Unknown unknown) {
-            error(ex, 503, unknown.why());
+            ex.error(503, unknown.why());
             return;
         }
         Optional<ModelState> state = a.queries().local(id);
         if (state.isEmpty()) {
-            error(ex, 404, "no model '" + id + "'");
+            ex.error(404, "no model '" + id + "'");
             return;
+        }
+        if (!state.get().isReadable()) {
+            throw new Unavailable(id, state.get());
         }
         Network network = state.get().network();
         double[] input;
@@ -306,23 +434,27 @@ public final class TrainerHttpServer implements AutoCloseable {
             JsonNode root = JSON.readTree(body);
             JsonNode arr = root == null ? null : root.get("input");
             if (arr == null || !arr.isArray()) {
-                error(ex, 400, "body must be {\"input\":[numbers]}");
+                ex.error(400, "body must be {\"input\":[numbers]}");
                 return;
             }
             input = new double[arr.size()];
             for (int i = 0; i < input.length; i++) {
                 if (!arr.get(i).isNumber()) {
-                    error(ex, 400, "input[" + i + "] is not a number: " + arr.get(i));
+                    ex.error(400, "input[" + i + "] is not a number: " + arr.get(i));
                     return;
                 }
                 input[i] = arr.get(i).asDouble();
+                if (!Double.isFinite(input[i])) {
+                    ex.error(400, "input[" + i + "] is not a finite number: " + arr.get(i));
+                    return;
+                }
             }
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            error(ex, 400, "body is not valid JSON: " + e.getOriginalMessage());
+            ex.error(400, "body is not valid JSON: " + e.getOriginalMessage());
             return;
         }
         if (input.length != network.spec().inputSize()) {
-            error(ex, 400, "input has " + input.length + " values, model '" + id + "' expects " + network.spec().inputSize());
+            ex.error(400, "input has " + input.length + " values, model '" + id + "' expects " + network.spec().inputSize());
             return;
         }
         double[] output = new double[network.spec().outputSize()];
@@ -338,23 +470,23 @@ public final class TrainerHttpServer implements AutoCloseable {
         for (double x : output) {
             out.add(x);
         }
-        respond(ex, 200, "application/json", o.toString());
+        ex.respond(200, "application/json", o.toString());
     }
 
-    private void curve(HttpExchange ex, Attached a, String id) throws IOException {
+    private void curve(HttpCall ex, Attached a, String id) throws IOException {
         long since = 0;
-        String q = ex.getRequestURI().getQuery();
+        String q = ex.query();
         if (q != null && q.startsWith("since=")) {
             try {
                 since = Long.parseLong(q.substring(6));
             } catch (NumberFormatException e) {
-                error(ex, 400, "since must be a step number, got '" + q.substring(6) + "'");
+                ex.error(400, "since must be a step number, got '" + q.substring(6) + "'");
                 return;
             }
         }
         Optional<ModelStats> stats = a.monitor().model(id);
         if (stats.isEmpty()) {
-            error(ex, 404, "no metrics seen for model '" + id + "'");
+            ex.error(404, "no metrics seen for model '" + id + "'");
             return;
         }
         ObjectNode o = JSON.createObjectNode();
@@ -367,19 +499,19 @@ public final class TrainerHttpServer implements AutoCloseable {
             loss.add(p.loss());
             ema.add(p.lossEma());
         }
-        respond(ex, 200, "application/json", o.toString());
+        ex.respond(200, "application/json", o.toString());
     }
 
-    private boolean isForwarded(HttpExchange ex) {
-        return ex.getRequestHeaders().containsKey(FORWARDED);
+    private boolean isForwarded(HttpCall ex) {
+        return ex.hasHeader(FORWARDED);
     }
 
-    private void forward(HttpExchange ex, HostInfo host, byte[] body) throws IOException {
-        HttpResponse<String> r = send(ex, host, ex.getRequestMethod(), ex.getRequestURI().getPath(), body);
-        respond(ex, r.statusCode(), r.headers().firstValue("Content-Type").orElse("application/json"), r.body());
+    private void forward(HttpCall ex, HostInfo host, byte[] body) throws IOException {
+        HttpResponse<String> r = send(ex, host, ex.method(), ex.path(), body);
+        ex.respond(r.statusCode(), r.headers().firstValue("Content-Type").orElse("application/json"), r.body());
     }
 
-    private HttpResponse<String> send(HttpExchange ex, HostInfo host, String method, String path, byte[] body) throws IOException {
+    private HttpResponse<String> send(HttpCall ex, HostInfo host, String method, String path, byte[] body) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
                 .timeout(Duration.ofSeconds(10))
                 .header(FORWARDED, "1")
@@ -393,52 +525,18 @@ public final class TrainerHttpServer implements AutoCloseable {
         }
     }
 
-    private void resource(HttpExchange ex, String name, String contentType) throws IOException {
+    private void resource(HttpCall ex, String name, String contentType) throws IOException {
         try (InputStream in = TrainerHttpServer.class.getClassLoader().getResourceAsStream(name)) {
             if (in == null) {
-                error(ex, 404, "missing resource " + name);
+                ex.error(404, "missing resource " + name);
                 return;
             }
-            byte[] bytes = in.readAllBytes();
-            ex.getResponseHeaders().set("Content-Type", contentType);
-            ex.sendResponseHeaders(200, bytes.length);
-            try (OutputStream out = ex.getResponseBody()) {
-                out.write(bytes);
-            }
-        }
-    }
-
-    private static boolean requireGet(HttpExchange ex) throws IOException {
-        if (ex.getRequestMethod().equals("GET")) {
-            return true;
-        }
-        error(ex, 405, "method " + ex.getRequestMethod() + " not allowed here; use GET");
-        return false;
-    }
-
-    private static String decode(String segment) {
-        return URLDecoder.decode(segment, StandardCharsets.UTF_8);
-    }
-
-    private static void error(HttpExchange ex, int status, String message) throws IOException {
-        respond(ex, status, "application/json", JSON.createObjectNode().put("error", message).toString());
-    }
-
-    /** Writes a complete response. */
-    static void respond(HttpExchange exchange, int status, String contentType, String body) throws IOException {
-        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
-        exchange.getResponseHeaders().set("Content-Type", contentType);
-        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
-        if (bytes.length > 0) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(bytes);
-            }
+            ex.respond(200, contentType, in.readAllBytes());
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
+        stopQuietly(server);
     }
 }

@@ -98,8 +98,8 @@ public final class NetworkCodec {
                 throw new IllegalArgumentException("unsupported network state version " + version);
             }
             int nLayers = buf.getInt();
-            if (nLayers < 2 || nLayers > 1024) {
-                throw new IllegalArgumentException("network state has " + nLayers + " layers");
+            if (nLayers < 2 || nLayers > NetworkSpec.MAX_LAYERS) {
+                throw new IllegalArgumentException("network state has " + nLayers + " layers; a network has 2 to " + NetworkSpec.MAX_LAYERS);
             }
             List<Integer> layers = new ArrayList<>(nLayers);
             for (int l = 0; l < nLayers; l++) {

@@ -24,11 +24,24 @@ public record NetworkSpec(
         Optimizer optimizer,
         double momentum) {
 
+    /** Most layers a network may have, input and output included; deeper dense nets do not train by plain SGD anyway. */
+    public static final int MAX_LAYERS = 64;
+
+    /**
+     * Most parameters (weights and biases) a network may have: its weights record and its stored
+     * state (parameters plus momentum) must fit in one Kafka record (64 MiB), and a spec must not
+     * be able to exhaust the trainer's heap.
+     */
+    public static final long MAX_PARAMETERS = 2_000_000;
+
     /** Validates every field; the message names the offending value. */
     public NetworkSpec {
         if (layers == null || layers.size() < 2) {
             throw new IllegalArgumentException("a network needs at least 2 layers (input and output), got "
                     + (layers == null ? "none" : layers.size()));
+        }
+        if (layers.size() > MAX_LAYERS) {
+            throw new IllegalArgumentException("a network may have at most " + MAX_LAYERS + " layers, got " + layers.size());
         }
         layers = List.copyOf(layers);
         for (int l = 0; l < layers.size(); l++) {
@@ -54,13 +67,29 @@ public record NetworkSpec(
             throw new IllegalArgumentException("cross-entropy needs a sigmoid output layer, got "
                     + activations.get(activations.size() - 1).id());
         }
+        long params = parameterCount(layers);
+        if (params > MAX_PARAMETERS) {
+            throw new IllegalArgumentException("layers " + layers + " make " + String.format(java.util.Locale.ROOT, "%,d", params)
+                    + " parameters; a model may have at most " + String.format(java.util.Locale.ROOT, "%,d", MAX_PARAMETERS)
+                    + " so that its weights fit in one Kafka record");
+        }
+    }
+
+    /**
+     * Weights and biases of a dense net of these (positive) layer sizes, {@code Σ n_l·(n_{l−1}+1)},
+     * in checked long arithmetic: {@link Long#MAX_VALUE} if it overflows, so that no shape, however
+     * large its entries, can slip under a limit by wrapping around.
+     */
+    public static long parameterCount(List<Integer> layers) {
         long params = 0;
-        for (int l = 1; l < layers.size(); l++) {
-            params += (long) layers.get(l) * (layers.get(l - 1) + 1);
+        try {
+            for (int l = 1; l < layers.size(); l++) {
+                params = Math.addExact(params, Math.multiplyExact((long) layers.get(l), (long) layers.get(l - 1) + 1));
+            }
+        } catch (ArithmeticException overflow) {
+            return Long.MAX_VALUE;
         }
-        if (params > Integer.MAX_VALUE - 64) {
-            throw new IllegalArgumentException("a network of shape " + layers + " has " + params + " parameters, more than one array holds");
-        }
+        return params;
     }
 
     /** A spec with one activation on every layer, squared error, simultaneous rule, frozen biases and plain SGD. */

@@ -17,6 +17,7 @@ public final class ModelState {
 
     private final Network network;
     private final int publishEvery;
+    private final String unreadable;
     private double lossEma;
 
     /**
@@ -29,6 +30,32 @@ public final class ModelState {
         this.network = network;
         this.publishEvery = publishEvery;
         this.lossEma = lossEma;
+        this.unreadable = null;
+    }
+
+    private ModelState(String unreadable) {
+        this.network = null;
+        this.publishEvery = 1;
+        this.lossEma = Double.NaN;
+        this.unreadable = unreadable;
+    }
+
+    /**
+     * Stands for stored bytes that do not decode (an older or damaged state), so that one such
+     * model is unavailable with its reason, and every other model, listing and query still works.
+     */
+    public static ModelState unreadable(String reason) {
+        return new ModelState(reason);
+    }
+
+    /** Why the stored state cannot be read, or null for a readable one (the only kind with a network). */
+    public String unreadableReason() {
+        return unreadable;
+    }
+
+    /** True if the state decoded; only then do {@link #network()} and the rest mean anything. */
+    public boolean isReadable() {
+        return unreadable == null;
     }
 
     /** Folds one prequential loss into the EMA and returns the new EMA. */
@@ -39,6 +66,9 @@ public final class ModelState {
 
     /** The live network; {@link Network#step} mutates it in place. */
     public Network network() {
+        if (network == null) {
+            throw new IllegalStateException("model state is unreadable: " + unreadable);
+        }
         return network;
     }
 

@@ -21,6 +21,9 @@ public final class ModelStateSerde implements Serde<ModelState> {
 
     /** Encodes {@code state}. */
     public static byte[] encode(ModelState state) {
+        if (!state.isReadable()) {
+            throw new SerializationException("an unreadable model state is never stored: " + state.unreadableReason());
+        }
         ByteBuffer buf = ByteBuffer.allocate(HEADER + NetworkCodec.encodedSize(state.network()));
         buf.put((byte) 'M').put(VERSION).putInt(state.publishEvery()).putDouble(state.lossEma());
         NetworkCodec.encode(state.network(), buf);
@@ -50,6 +53,16 @@ public final class ModelStateSerde implements Serde<ModelState> {
 
     @Override
     public Deserializer<ModelState> deserializer() {
-        return (topic, bytes) -> bytes == null ? null : decode(bytes);
+        // A state that does not decode stays one model's problem: it must not fail a range scan over all models.
+        return (topic, bytes) -> {
+            if (bytes == null) {
+                return null;
+            }
+            try {
+                return decode(bytes);
+            } catch (RuntimeException e) {
+                return ModelState.unreadable(e.getMessage());
+            }
+        };
     }
 }

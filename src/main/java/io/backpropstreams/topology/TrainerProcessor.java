@@ -67,14 +67,30 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         live.clear();
     }
 
+    /**
+     * Applies one record. Anything it throws that is not Kafka's own (a bug, or input no check
+     * foresaw) dead-letters the record as {@code internal-error} naming the exception, so that no
+     * record is lost and none goes without a reason; the model it was for is re-read from the
+     * store, since the live copy may be half-updated. Kafka's exceptions (a fenced producer, a
+     * migrated task) propagate, as Kafka Streams needs them to.
+     */
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         Origin origin = origin(record, meta);
-        if (origin.topic().equals(topics.models())) {
-            onSpec(record, origin);
-        } else {
-            onSample(record, origin);
+        try {
+            if (origin.topic().equals(topics.models())) {
+                onSpec(record, origin);
+            } else {
+                onSample(record, origin);
+            }
+        } catch (org.apache.kafka.common.KafkaException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            if (record.key() != null) {
+                live.remove(new String(record.key(), StandardCharsets.UTF_8));
+            }
+            deadLetter(record, origin, "internal-error", e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
     }
 
@@ -104,7 +120,17 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             return;
         }
         String id = new String(record.key(), StandardCharsets.UTF_8);
+        String badId = ModelIds.problem(id);
+        if (badId != null) {
+            deadLetter(record, meta, "invalid-model-id", badId);
+            return;
+        }
         ModelState state = lookup(id);
+        if (state != null && !state.isReadable()) {
+            deadLetter(record, meta, "unreadable-model", "model '" + id + "' is unavailable: its stored state cannot be read ("
+                    + state.unreadableReason() + "); send its spec again to reset it");
+            return;
+        }
         boolean implicitLecture = state == null && Lecture.MODEL_ID.equals(id);
         if (implicitLecture) {
             state = new ModelState(Lecture.network(), 1, Double.NaN);
@@ -160,6 +186,11 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             return;
         }
         String id = new String(record.key(), StandardCharsets.UTF_8);
+        String badId = ModelIds.problem(id);
+        if (badId != null) {
+            deadLetter(record, meta, "invalid-model-id", badId);
+            return;
+        }
         if (record.value() == null) {
             live.remove(id);
             store.delete(id);

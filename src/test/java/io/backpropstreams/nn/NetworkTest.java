@@ -285,7 +285,13 @@ class NetworkTest {
                 "momentum must be in [0, 1), got 1.0");
         assertMessage(() -> spec(List.of(2, 1), List.of(SIGMOID), Loss.SQUARED_ERROR, 0.1, UpdateRule.SIMULTANEOUS, false, Optimizer.MOMENTUM, -0.5),
                 "momentum must be in [0, 1), got -0.5");
-        assertMessage(() -> NetworkSpec.of(List.of(100_000, 100_000), SIGMOID, 0.1), "has 10000100000 parameters");
+        assertMessage(() -> NetworkSpec.of(List.of(100_000, 100_000), SIGMOID, 0.1), "make 10,000,100,000 parameters");
+        // a sum that wraps around in int arithmetic (2147483647 · 2147483648 < 0) must not slip under the limit
+        assertMessage(() -> NetworkSpec.of(List.of(Integer.MAX_VALUE, Integer.MAX_VALUE), SIGMOID, 0.1),
+                "make 4,611,686,016,279,904,256 parameters");
+        assertMessage(() -> NetworkSpec.of(java.util.Collections.nCopies(100_000, 1), SIGMOID, 0.1),
+                "a network may have at most 64 layers, got 100000");
+        assertEquals(Long.MAX_VALUE, NetworkSpec.parameterCount(java.util.Collections.nCopies(64, Integer.MAX_VALUE)));
         // a valid zero learning rate is accepted
         assertEquals(0.0, NetworkSpec.of(List.of(2, 2), SIGMOID, 0.0).learningRate());
     }
