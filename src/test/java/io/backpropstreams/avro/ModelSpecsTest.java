@@ -50,6 +50,31 @@ class ModelSpecsTest {
         assertMessage("not json", "not valid JSON");
     }
 
+    /** What a hostile tester sent: each is invalid-spec, with no allocation and no wrapped-around arithmetic. */
+    @Test
+    void hostileSpecsAreInvalidBeforeAnythingIsAllocated() {
+        String hundredThousandLayers = "{\"layers\":[" + String.join(",", java.util.Collections.nCopies(100_000, "1"))
+                + "],\"learningRate\":0.5}";
+        assertMessage(hundredThousandLayers, "'layers' has 100000 entries; a model may have at most 64 layers");
+        assertMessage("{\"layers\":[2147483647,2147483647],\"learningRate\":0.5}", "make 4,611,686,016,279,904,256 parameters");
+        assertMessage("{\"layers\":[2,99999999999999999999,1],\"learningRate\":0.5}", "'layers' entry 99999999999999999999 is out of range");
+        assertMessage("{\"layers\":[2,2],\"learningRate\":0.5,\"seed\":\"x\"}", "'seed' must be a whole number");
+        assertMessage("{\"layers\":[2,2],\"learningRate\":0.5,\"seed\":1.5}", "'seed' must be a whole number");
+        assertMessage("{\"layers\":[2,2],\"learningRate\":0.5,\"momentum\":\"high\"}", "'momentum' must be a number");
+        assertMessage("{\"layers\":[2,2],\"learningRate\":0.5,\"activations\":[1]}", "'activations' must hold names");
+        assertMessage("{\"layers\":[2,2],\"learningRate\":0.5,\"publishEvery\":99999999999}", "publishEvery");
+        assertMessage("{\"layers\":[2,2],\"learningRate\":0.5,\"layers\":[9,9]}", "Duplicate field 'layers'");
+    }
+
+    @Test
+    void avroWithTrailingBytesIsUndecodable() {
+        byte[] spec = Serdes.MODEL_SPEC.encode(ModelSpecs.lecture());
+        byte[] padded = java.util.Arrays.copyOf(spec, spec.length + 7);
+        DecodingException e = assertThrows(DecodingException.class, () -> ModelSpecs.decode(padded));
+        assertEquals("undecodable-avro", e.reason());
+        assertTrue(e.getMessage().contains("followed by 7 trailing bytes"), e.getMessage());
+    }
+
     private static void assertMessage(String json, String fragment) {
         DecodingException e = assertThrows(DecodingException.class, () -> ModelSpecs.fromJson(json));
         assertEquals("invalid-spec", e.reason());
