@@ -165,6 +165,25 @@ class DashboardBrowserIT {
         until(driver, "a positive throughput", d -> number(d.findElement(By.id("throughput")).getText()) > 0);
         until(driver, "status live", d -> d.findElement(By.id("status")).getText().equals("live"));
 
+        // stored script injection: a spec keyed with markup is refused (invalid-model-id), nothing of it reaches the page
+        String markup = "<img src=x onerror=\"window.__injected=1\">";
+        try (KafkaProducer<byte[], byte[]> p = new KafkaProducer<>(kafka.clientProperties(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer(), new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            p.send(new ProducerRecord<>(TopicNames.DEFAULTS.models(), markup.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                    "{\"layers\":[2,2],\"learningRate\":0.5}".getBytes(java.nio.charset.StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+        until(driver, "the dashboard to count the invalid-model-id dead letter",
+                d -> d.findElement(By.id("dead-letters")).getText().trim().matches("[1-9][0-9]*"));
+        Object injected = ((JavascriptExecutor) driver).executeScript(
+                "return {imgs: document.querySelectorAll('img').length, flag: window.__injected === 1,"
+                        + " text: document.body.innerText.includes('onerror')};");
+        assertEquals(Map.of("imgs", 0L, "flag", false, "text", false), injected, "nothing injected into the page");
+        java.net.http.HttpResponse<String> page = java.net.http.HttpClient.newHttpClient().send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + service.httpPort() + "/")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"),
+                "the dashboard has a Content-Security-Policy: " + page.headers().map());
+
         // the curve is drawn: the loss-EMA line (#1f77b4) has pixels on uPlot's canvas
         until(driver, "the loss-EMA line on the canvas", d -> bluePixels(d) > 50);
 

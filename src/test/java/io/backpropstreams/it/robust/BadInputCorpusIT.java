@@ -461,7 +461,33 @@ class BadInputCorpusIT {
         c.add(new Bad("spec-avro-nan-learning-rate", ms, M, Serdes.MODEL_SPEC.encode(nanRate), "invalid-spec"));
         c.add(new Bad("spec-avro-truncated", ms, M, Arrays.copyOf(spec, spec.length / 2), "undecodable-avro"));
         c.add(new Bad("spec-avro-sample-sent-as-spec", ms, M, avro, "unknown-schema"));
+        // What a hostile tester found (issue 18): leniency, ids, and specs that poisoned every listing
+        c.add(new Bad("avro-trailing-garbage", s, M, concat(avro, garbage(7)), "undecodable-avro"));
+        c.add(new Bad("json-duplicate-input-key", s, M, utf8("{\"input\":[0.05,0.1],\"target\":[0.01,0.99],\"input\":[9,9]}"),
+                "malformed-json"));
+        c.add(new Bad("sample-markup-model-id", s, "<img src=x onerror=alert(1)>", json(in, out), "invalid-model-id"));
+        c.add(new Bad("sample-empty-model-id", s, "", json(in, out), "invalid-model-id"));
+        c.add(new Bad("sample-slash-in-model-id", s, "a/b", json(in, out), "invalid-model-id"));
+        c.add(new Bad("sample-129-character-model-id", s, "x".repeat(129), json(in, out), "invalid-model-id"));
+        c.add(new Bad("spec-markup-model-id", ms, "<script>alert(1)</script>", utf8(M_SPEC), "invalid-model-id"));
+        c.add(new Bad("spec-100000-layers", ms, M, utf8("{\"layers\":[" + String.join(",", java.util.Collections.nCopies(100_000, "1"))
+                + "],\"learningRate\":0.5}"), "invalid-spec"));
+        c.add(new Bad("spec-int-overflow-parameters", ms, M, utf8("{\"layers\":[2147483647,2147483647],\"learningRate\":0.5}"),
+                "invalid-spec"));
+        c.add(new Bad("spec-layer-beyond-int", ms, M, utf8("{\"layers\":[2,99999999999999999999,1],\"learningRate\":0.5}"),
+                "invalid-spec"));
+        c.add(new Bad("spec-seed-not-a-number", ms, M, utf8("{\"layers\":[2,3,2],\"learningRate\":0.5,\"seed\":\"x\"}"),
+                "invalid-spec"));
+        c.add(new Bad("spec-duplicate-key", ms, M, utf8("{\"layers\":[2,3,2],\"learningRate\":0.5,\"learningRate\":9}"),
+                "invalid-spec"));
+        c.add(new Bad("spec-avro-trailing-garbage", ms, M, concat(spec, garbage(7)), "undecodable-avro"));
         return c;
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     private static byte[] flip(byte[] bytes, int index, int mask) {
