@@ -31,6 +31,11 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Inherited by every command: errors are one line unless asked for the stack trace. */
+    @CommandLine.Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,
+            description = "On an unexpected error, also print its stack trace.")
+    boolean verbose;
+
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
@@ -46,17 +51,43 @@ public final class Main implements Runnable {
         cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             java.io.PrintWriter err = commandLine.getErr();
+            org.apache.kafka.common.config.ConfigException badSetting = causeOfType(e, org.apache.kafka.common.config.ConfigException.class);
             if (e instanceof UserException || e instanceof io.backpropstreams.kafka.KafkaUnavailableException
                     || e instanceof io.backpropstreams.kafka.BrokerStartException) {
                 err.println("error: " + e.getMessage());
+            } else if (badSetting != null) {
+                // e.g. -b ::garbage:: or an unresolvable host: "Invalid url in bootstrap.servers: …"
+                err.println("error: invalid Kafka setting: " + badSetting.getMessage());
             } else {
-                err.println("error: " + e);
+                err.println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
+                        + (verbose(parseResult) ? "" : " (--verbose prints the stack trace)"));
+            }
+            if (verbose(parseResult)) {
                 e.printStackTrace(err);
             }
             err.flush();
             return 1;
         });
         return cl;
+    }
+
+    /** True if {@code --verbose} was given to any command of this parse. */
+    private static boolean verbose(CommandLine.ParseResult result) {
+        for (CommandLine.ParseResult r = result; r != null; r = r.subcommand()) {
+            if (r.hasMatchedOption("--verbose")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static <T extends Throwable> T causeOfType(Throwable e, Class<T> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return type.cast(t);
+            }
+        }
+        return null;
     }
 
     public static void main(String[] args) {

@@ -55,8 +55,8 @@ public final class ProduceCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "json", description = "json (one object per line) or csv (default ${DEFAULT-VALUE}).")
     String format;
 
-    @Option(names = "--inputs", defaultValue = "-1", description = "CSV only: how many leading columns are inputs; the rest are targets.")
-    int inputs;
+    @Option(names = "--inputs", paramLabel = "N", description = "CSV only: how many leading columns are inputs; the rest are targets.")
+    Integer inputs;
 
     @Option(names = "--encoding", defaultValue = "avro", description = "Wire format: avro (single-object encoding) or json (default ${DEFAULT-VALUE}).")
     String encoding;
@@ -65,13 +65,16 @@ public final class ProduceCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         SampleFileReader.Format fmt = parseFormat();
         SampleSender.Encoding enc = parseEncoding(spec, encoding);
-        if (fmt == SampleFileReader.Format.CSV && inputs < 1) {
-            throw new ParameterException(spec.commandLine(), "--format csv needs --inputs N (N ≥ 1), got " + (inputs < 0 ? "none" : inputs));
+        ModelCommand.requireValidId(spec, model);
+        if (fmt == SampleFileReader.Format.CSV && (inputs == null || inputs < 1)) {
+            throw new ParameterException(spec.commandLine(), "--format csv needs --inputs N (N ≥ 1), got " + (inputs == null ? "none" : inputs));
         }
         PrintWriter err = spec.commandLine().getErr();
         SampleFileReader.Result result;
         try (BufferedReader reader = open()) {
-            result = SampleFileReader.read(reader, fmt, inputs, problem -> err.println("skipped " + problem));
+            result = SampleFileReader.read(reader, fmt, inputs == null ? 0 : inputs, problem -> err.println("skipped " + problem));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw new UserException("sample file '" + file + "' is not UTF-8 text; produce reads JSON lines or CSV");
         }
         Properties props = kafka.properties();
         String topic = TopicNames.from(props).samples();

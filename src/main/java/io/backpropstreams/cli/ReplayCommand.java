@@ -75,6 +75,7 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        ModelCommand.requireValidId(spec, model);
         if (times < 0) {
             throw new ParameterException(spec.commandLine(), "--times must be ≥ 0, got " + times);
         }

@@ -202,6 +202,9 @@ class HostileInputIT {
             assertEquals(g.headers().firstValue("Content-Type"), h.headers().firstValue("Content-Type"), "HEAD " + path);
             assertEquals("", h.body(), "HEAD " + path);
         }
+        HttpResponse<String> bigHeader = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).header("X-Big", "y".repeat(16_000))
+                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(431, bigHeader.statusCode(), "headers over " + TrainerHttpServer.MAX_HEADER_BYTES + " bytes");
         HttpResponse<String> page = get("/");
         assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"), page.headers().toString());
         assertEquals("nosniff", page.headers().firstValue("X-Content-Type-Options").orElse(""));
