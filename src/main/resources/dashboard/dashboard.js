@@ -63,6 +63,15 @@
       tr.dataset.model = m.modelId;
       if (m.modelId === selected) tr.classList.add("selected");
       appendCell(tr, m.modelId);
+      if (m.unavailable !== undefined) {
+        // a model whose stored state cannot be read: say why, keep every other row live
+        appendCell(tr, "unavailable");
+        appendCell(tr, m.unavailable);
+        appendCell(tr, "–");
+        appendCell(tr, "–");
+        tbody.appendChild(tr);
+        continue;
+      }
       appendCell(tr, m.shape.join("-"));
       appendCell(tr, m.step);
       appendCell(tr, fmt(m.lossEma));

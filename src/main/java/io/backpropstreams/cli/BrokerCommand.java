@@ -77,6 +77,10 @@ public final class BrokerCommand implements Callable<Integer> {
         if (nodeId != null && (nodeId < 1 || nodeId > nodes)) {
             throw new ParameterException(spec.commandLine(), "--node-id must be in 1.." + nodes + " (--nodes " + nodes + "), got " + nodeId);
         }
+        if (nodeId != null && dataDir == null) {
+            throw new ParameterException(spec.commandLine(), "--node-id needs --data-dir: a node that restarts must find its "
+                    + "log and vote again, or it rejoins the quorum as a stranger");
+        }
         if (nodeId != null && port == 0) {
             throw new ParameterException(spec.commandLine(), "--node-id needs a fixed --port, shared by every node, not 0");
         }

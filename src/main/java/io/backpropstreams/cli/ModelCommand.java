@@ -129,7 +129,7 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() {
-            requireValidId(spec, id);
+            // any id: a model named before the id rule must still be deletable
             new ModelAdmin(kafka.properties()).send(id, null);
             spec.commandLine().getOut().printf("Model '%s' deleted.%n", id);
             return 0;

@@ -30,6 +30,23 @@ final class HttpCall {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
+    /** How long a whole request body may take to arrive; a trickled upload is cut off with 408 after it. */
+    static final java.time.Duration BODY_TIMEOUT = java.time.Duration.ofSeconds(10);
+
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "http-body-deadline");
+                t.setDaemon(true);
+                return t;
+            });
+
+    /** A request body that did not arrive within {@link #BODY_TIMEOUT}. */
+    static final class BodyTooSlow extends Exception {
+        BodyTooSlow() {
+            super("request body did not arrive within " + BODY_TIMEOUT.toSeconds() + " s");
+        }
+    }
+
     /** A request body over the limit. */
     static final class BodyTooLarge extends Exception {
         BodyTooLarge(long limit) {
@@ -71,17 +88,31 @@ final class HttpCall {
      *
      * @throws BodyTooLarge if it is longer (declared or sent)
      */
-    byte[] body(int limit) throws IOException, BodyTooLarge {
+    byte[] body(int limit) throws IOException, BodyTooLarge, BodyTooSlow {
         long declared = request.getLength();
         if (declared > limit) {
             throw new BodyTooLarge(limit);
         }
+        // Jetty's idle timeout restarts with every byte, so a client trickling one byte a second would hold
+        // this thread for ever: bound the whole body instead, by failing the request's content at the deadline.
+        java.util.concurrent.atomic.AtomicBoolean late = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.ScheduledFuture<?> deadline = DEADLINES.schedule(() -> {
+            late.set(true);
+            request.fail(new java.util.concurrent.TimeoutException("request body too slow"));
+        }, BODY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         try (InputStream in = Content.Source.asInputStream(request)) {
             byte[] bytes = in.readNBytes(limit + 1);
             if (bytes.length > limit) {
                 throw new BodyTooLarge(limit);
             }
             return bytes;
+        } catch (IOException | RuntimeException e) {
+            if (late.get()) {
+                throw new BodyTooSlow();
+            }
+            throw e;
+        } finally {
+            deadline.cancel(false);
         }
     }
 

@@ -59,7 +59,7 @@ import java.util.Optional;
  * <p>A slow or hostile client cannot stall it. Jetty reads request headers without blocking a
  * thread, so idle or half-sent requests cost a socket, not a worker. A connection that sends
  * nothing for {@link #IDLE_TIMEOUT} is closed. Headers are at most {@link #MAX_HEADER_BYTES} and
- * a body at most {@link #MAX_BODY_BYTES} (413 beyond). At most {@link #MAX_CONNECTIONS} connections
+ * a body at most {@link #MAX_BODY_BYTES} (413 beyond), arriving within {@link HttpCall#BODY_TIMEOUT} (408 after). At most {@link #MAX_CONNECTIONS} connections
  * are open at once; further ones wait in the accept queue. Unsupported methods get 405 with
  * {@code Allow}, HEAD is answered wherever GET is, and error bodies never carry Java class names.
  * Model ids in paths must follow {@link ModelIds}.
@@ -84,7 +84,9 @@ public final class TrainerHttpServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+    /** Asking another instance must end well inside our own idle timeout, so that the caller gets a 503, not a reset. */
+    private static final Duration PEER_TIMEOUT = Duration.ofSeconds(3);
+    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
     private volatile Attached attached;
     private volatile java.util.function.Supplier<io.backpropstreams.kafka.ClusterWatch.Status> cluster;
 
@@ -179,7 +181,9 @@ public final class TrainerHttpServer implements AutoCloseable {
             ex.error(503, "model store not ready (the trainer is rebalancing or restoring); retry shortly");
         } catch (HttpCall.BodyTooLarge e) {
             ex.error(413, e.getMessage());
-        } catch (Unavailable e) {
+        } catch (HttpCall.BodyTooSlow e) {
+            ex.error(408, e.getMessage());
+        } catch (Unavailable | PeerUnavailable e) {
             ex.error(503, e.getMessage());
         } catch (IOException | RuntimeException e) {
             LOG.warn("HTTP {} {} failed", ex.method(), ex.path(), e);
@@ -191,7 +195,7 @@ public final class TrainerHttpServer implements AutoCloseable {
         }
     }
 
-    private void route(HttpCall ex) throws IOException, HttpCall.BodyTooLarge {
+    private void route(HttpCall ex) throws IOException, HttpCall.BodyTooLarge, HttpCall.BodyTooSlow {
         String path = ex.path();
         if (path == null) {
             ex.error(400, "bad request path");
@@ -234,7 +238,7 @@ public final class TrainerHttpServer implements AutoCloseable {
         return false;
     }
 
-    private void apiRoute(HttpCall ex, String path, String method) throws IOException, HttpCall.BodyTooLarge {
+    private void apiRoute(HttpCall ex, String path, String method) throws IOException, HttpCall.BodyTooLarge, HttpCall.BodyTooSlow {
         Attached a = attached;
         if (path.equals("/health")) {
             if (!readOnly(ex)) {
@@ -276,7 +280,8 @@ public final class TrainerHttpServer implements AutoCloseable {
         } else if (!readOnly(ex)) {
             return;
         }
-        if (parts.length >= 3 && !validId(ex, parts[2])) {
+        boolean list = path.equals("/models") || path.equals("/models/");
+        if (!list && parts.length >= 3 && !validId(ex, parts[2])) {
             return;
         }
         if (a == null) {
@@ -292,7 +297,7 @@ public final class TrainerHttpServer implements AutoCloseable {
             ObjectNode dl = o.putObject("deadLetters");
             a.monitor().deadLettersByReason().forEach(dl::put);
             ex.respond(200, "application/json", o.toString());
-        } else if (parts.length <= 2 || parts[2].isEmpty() && parts.length == 3) {
+        } else if (list) {
             listModels(ex, a);
         } else if (parts.length == 3) {
             String id = parts[2];
@@ -321,6 +326,13 @@ public final class TrainerHttpServer implements AutoCloseable {
             } else {
                 ex.error(404, "no model '" + id + "'");
             }
+        }
+    }
+
+    /** Another instance that owns the model did not answer: 503, naming it. */
+    private static final class PeerUnavailable extends RuntimeException {
+        PeerUnavailable(HostInfo host, String why) {
+            super("instance " + host.host() + ":" + host.port() + " that owns this did not answer (" + why + "); retry shortly");
         }
     }
 
@@ -409,7 +421,7 @@ public final class TrainerHttpServer implements AutoCloseable {
         return layers;
     }
 
-    private void predict(HttpCall ex, Attached a, String id) throws IOException, HttpCall.BodyTooLarge {
+    private void predict(HttpCall ex, Attached a, String id) throws IOException, HttpCall.BodyTooLarge, HttpCall.BodyTooSlow {
         byte[] body = ex.body(MAX_BODY_BYTES);
         ModelQueries.Owner owner = isForwarded(ex) ? new ModelQueries.Local() : a.queries().ownerOf(id);
         if (owner instanceof ModelQueries.Remote remote) {
@@ -513,7 +525,7 @@ public final class TrainerHttpServer implements AutoCloseable {
 
     private HttpResponse<String> send(HttpCall ex, HostInfo host, String method, String path, byte[] body) throws IOException {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
-                .timeout(Duration.ofSeconds(10))
+                .timeout(PEER_TIMEOUT)
                 .header(FORWARDED, "1")
                 .header("Content-Type", "application/json");
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
@@ -521,7 +533,10 @@ public final class TrainerHttpServer implements AutoCloseable {
             return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while asking " + host, e);
+            throw new PeerUnavailable(host, "interrupted");
+        } catch (IOException e) {
+            throw new PeerUnavailable(host, e instanceof java.net.http.HttpTimeoutException ? "no answer within "
+                    + PEER_TIMEOUT.toSeconds() + " s" : e.getMessage() == null ? "connection failed" : e.getMessage());
         }
     }
 

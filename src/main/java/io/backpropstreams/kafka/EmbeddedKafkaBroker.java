@@ -150,6 +150,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return HOST + ":" + port;
     }
 
+    /** This node's id in its cluster ({@code node.id}); 1 for a single-node cluster. */
+    public int nodeId() {
+        return settings.nodeId;
+    }
+
     /** The client listener's port; useful when the builder asked for port 0. */
     public int port() {
         requireStarted();
@@ -211,6 +216,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
      */
     public void awaitStopped() throws InterruptedException {
         stopped.await();
+    }
+
+    /** As {@link #awaitStopped()}, for at most {@code timeout}; true if the broker stopped. */
+    public boolean awaitStopped(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
     }
 
     /**

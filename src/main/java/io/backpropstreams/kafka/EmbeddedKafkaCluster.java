@@ -101,26 +101,34 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
 
     /** Blocks until the cluster is closed or any node stops on its own. */
     public void awaitStopped() throws InterruptedException {
-        CompletableFuture<?>[] stops = nodes.stream().map(node -> CompletableFuture.runAsync(() -> {
-            try {
-                node.awaitStopped();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        while (true) {
+            for (EmbeddedKafkaBroker node : nodes) {
+                if (node.awaitStopped(Duration.ofMillis(200))) {
+                    return;
+                }
             }
-        })).toArray(CompletableFuture[]::new);
-        try {
-            CompletableFuture.anyOf(stops).get();
-        } catch (java.util.concurrent.ExecutionException e) {
-            throw new IllegalStateException(e.getCause());
         }
     }
 
     /** Stops every node at once, while the quorum still has its majority; safe to call more than once. */
     @Override
     public void close() {
-        CompletableFuture.allOf(nodes.stream()
-                .map(node -> CompletableFuture.runAsync(node::close))
-                .toArray(CompletableFuture[]::new)).join();
+        // one thread per node, not a shared pool that threads blocked elsewhere could starve
+        List<Thread> stopping = new ArrayList<>();
+        for (EmbeddedKafkaBroker node : nodes) {
+            Thread t = new Thread(node::close, "kafka-node-" + node.nodeId() + "-stop");
+            t.setDaemon(true);
+            t.start();
+            stopping.add(t);
+        }
+        for (Thread t : stopping) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 
     /** A base port such that {@code count} consecutive ports on 127.0.0.1 were all free a moment ago. */

@@ -262,7 +262,7 @@ public final class Trainer implements AutoCloseable {
                 boolean held;
                 try {
                     held = client.describeStreamsGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members().stream()
-                            .anyMatch(m -> m.instanceId().filter(id -> id.startsWith(instanceId + "-")).isPresent()
+                            .anyMatch(m -> m.instanceId().filter(id -> id.matches(java.util.regex.Pattern.quote(instanceId) + "-\\d+")).isPresent()
                                     && m.memberEpoch() != LEFT_STATIC_MEMBER_EPOCH);
                 } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
                     return; // no such group yet, or no answer: joining will tell

@@ -45,7 +45,7 @@ public final class ModelState {
      * model is unavailable with its reason, and every other model, listing and query still works.
      */
     public static ModelState unreadable(String reason) {
-        return new ModelState(reason);
+        return new ModelState(reason == null ? "unknown reason" : reason);
     }
 
     /** Why the stored state cannot be read, or null for a readable one (the only kind with a network). */

@@ -61,7 +61,7 @@ public final class ModelStateSerde implements Serde<ModelState> {
             try {
                 return decode(bytes);
             } catch (RuntimeException e) {
-                return ModelState.unreadable(e.getMessage());
+                return ModelState.unreadable(e.getMessage() != null ? e.getMessage() : e.toString());
             }
         };
     }

@@ -47,6 +47,8 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
     private final Map<String, ModelState> live = new HashMap<>();
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, ModelState> store;
+    /** Set once the record being processed has changed a model; see {@link #process}. */
+    private boolean touched;
 
     /**
      * @param topics    topic names; records from {@code topics.models()} are specs, all others samples
@@ -69,15 +71,18 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
 
     /**
      * Applies one record. Anything it throws that is not Kafka's own (a bug, or input no check
-     * foresaw) dead-letters the record as {@code internal-error} naming the exception, so that no
-     * record is lost and none goes without a reason; the model it was for is re-read from the
-     * store, since the live copy may be half-updated. Kafka's exceptions (a fenced producer, a
-     * migrated task) propagate, as Kafka Streams needs them to.
+     * foresaw) before the model was touched dead-letters the record as {@code internal-error}
+     * naming the exception, so that no record is lost and none goes without a reason. After the
+     * model was touched (a step taken, a state stored) nothing short of the changelog can undo it,
+     * so the error fails the task instead: Kafka Streams aborts the open transaction, restores the
+     * store from the changelog and retries, exactly-once. Kafka's exceptions (a fenced producer, a
+     * migrated task) propagate as they are.
      */
     @Override
     public void process(Record<byte[], byte[]> record) {
         RecordMetadata meta = context.recordMetadata().orElseThrow();
         Origin origin = origin(record, meta);
+        touched = false;
         try {
             if (origin.topic().equals(topics.models())) {
                 onSpec(record, origin);
@@ -87,8 +92,9 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         } catch (org.apache.kafka.common.KafkaException e) {
             throw e;
         } catch (RuntimeException e) {
-            if (record.key() != null) {
-                live.remove(new String(record.key(), StandardCharsets.UTF_8));
+            if (touched) {
+                throw new org.apache.kafka.streams.errors.StreamsException("internal error after the model was updated, at "
+                        + origin.topic() + "-" + origin.partition() + "@" + origin.offset() + "; the transaction is aborted", e);
             }
             deadLetter(record, origin, "internal-error", e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
         }
@@ -156,6 +162,7 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             return;
         }
         Network created = implicitLecture ? network.copy() : null;
+        touched = true;
         double loss;
         try {
             loss = network.step(v.input(), v.target());
@@ -186,15 +193,17 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             return;
         }
         String id = new String(record.key(), StandardCharsets.UTF_8);
-        String badId = ModelIds.problem(id);
-        if (badId != null) {
-            deadLetter(record, meta, "invalid-model-id", badId);
-            return;
-        }
         if (record.value() == null) {
+            // a tombstone deletes whatever the id, so that a model named before the id rule can still go
+            touched = true;
             live.remove(id);
             store.delete(id);
             context.forward(new Record<>(id, null, record.timestamp()), TrainerTopology.WEIGHTS_SINK);
+            return;
+        }
+        String badId = ModelIds.problem(id);
+        if (badId != null) {
+            deadLetter(record, meta, "invalid-model-id", badId);
             return;
         }
         ModelSpecs.Definition definition;
@@ -206,6 +215,7 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             return;
         }
         boolean existed = lookup(id) != null;
+        touched = true;
         ModelState state = new ModelState(new Network(definition.spec(), definition.parameters()), definition.publishEvery(), Double.NaN);
         live.put(id, state);
         store.put(id, state);

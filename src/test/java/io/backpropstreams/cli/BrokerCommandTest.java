@@ -89,7 +89,7 @@ class BrokerCommandTest {
 
     @Test
     void aNodeOfAClusterNeedsAFixedPort() {
-        assertEquals(2, run("broker", "--nodes", "3", "--node-id", "1", "--port", "0"));
+        assertEquals(2, run("broker", "--nodes", "3", "--node-id", "1", "--port", "0", "--data-dir", "unused"));
         assertTrue(err.toString().contains("--node-id needs a fixed --port"), err.toString());
     }
 

@@ -50,7 +50,7 @@ class HostileCommandLineTest {
 
     @Test
     void invalidModelIdsAreUsageErrorsEverywhere() {
-        for (String[] args : new String[][] {{"model", "create", "", "--spec", "x.json"}, {"model", "delete", "a/b"},
+        for (String[] args : new String[][] {{"model", "create", "", "--spec", "x.json"}, {"model", "create", "a/b", "--spec", "x.json"},
                 {"model", "reset", "<img>"}, {"produce", "--model", "a b"}, {"replay", "--model", ".."}}) {
             err.getBuffer().setLength(0);
             assertEquals(2, run(args), String.join(" ", args) + "\n" + err);

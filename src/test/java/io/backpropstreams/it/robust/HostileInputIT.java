@@ -202,6 +202,7 @@ class HostileInputIT {
             assertEquals(g.headers().firstValue("Content-Type"), h.headers().firstValue("Content-Type"), "HEAD " + path);
             assertEquals("", h.body(), "HEAD " + path);
         }
+        assertEquals(200, get("/models/").statusCode(), "/models/ lists the models as /models does");
         HttpResponse<String> bigHeader = HTTP.send(HttpRequest.newBuilder(URI.create(base + "/health")).header("X-Big", "y".repeat(16_000))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
         assertEquals(431, bigHeader.statusCode(), "headers over " + TrainerHttpServer.MAX_HEADER_BYTES + " bytes");
@@ -215,6 +216,52 @@ class HostileInputIT {
             JsonNode body = JSON.readTree(r.body());
             assertTrue(body.has("error"), r.body());
             assertFalse(r.body().matches("(?s).*\\b(java|org|com)\\.[a-z]+\\.[A-Za-z.]*(Exception|Error)\\b.*"), "no Java class names: " + r.body());
+        }
+    }
+
+    /** A predict body trickled in a few bytes at a time must not hold a server thread for long. */
+    @Test
+    void aTrickledRequestBodyIsCutOffAndTheServerKeepsAnswering() throws Exception {
+        try (Socket s = new Socket()) {
+            s.connect(new InetSocketAddress("127.0.0.1", service.httpPort()), 5_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("POST /models/lecture/predict HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                    + "Content-Length: 100000\r\n\r\n{\"input\":[").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long t0 = System.nanoTime();
+            s.setSoTimeout(1_000);
+            InputStream in = s.getInputStream();
+            StringBuilder answer = new StringBuilder();
+            while (System.nanoTime() - t0 < TimeUnit.SECONDS.toNanos(20)) {
+                try {
+                    out.write('1');
+                    out.write(',');
+                    out.flush();
+                } catch (IOException closed) {
+                    break;
+                }
+                try {
+                    int b = in.read();
+                    if (b == -1) {
+                        break;
+                    }
+                    answer.append((char) b);
+                    while (in.available() > 0 && (b = in.read()) != -1) {
+                        answer.append((char) b);
+                    }
+                    break;
+                } catch (SocketTimeoutException keepTrickling) {
+                    // the server is still reading; send two more bytes after a second
+                } catch (IOException reset) {
+                    break;
+                }
+            }
+            double seconds = (System.nanoTime() - t0) / 1e9;
+            System.out.printf("hostile-http: a body trickled at 2 bytes/s was cut off after %.1f s: %s%n", seconds,
+                    answer.toString().lines().findFirst().orElse("(connection closed)"));
+            assertTrue(seconds < 15, "the server cut the trickled body off after its 10 s body timeout: " + seconds + " s");
+            assertTrue(answer.toString().startsWith("HTTP/1.1 408"), "408 Request Timeout: " + answer);
+            assertEquals(200, get("/health").statusCode());
         }
     }
 
