@@ -49,6 +49,16 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // A usage error is its one line and where to read more, not the whole help after it.
+        cl.setParameterExceptionHandler((ex, args) -> {
+            CommandLine where = ex.getCommandLine();
+            java.io.PrintWriter err = where.getErr();
+            err.println(ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+            err.println("Try '" + where.getCommandSpec().qualifiedName() + " --help' for its options and examples.");
+            err.flush();
+            return where.getCommandSpec().exitCodeOnInvalidInput();
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             java.io.PrintWriter err = commandLine.getErr();
             org.apache.kafka.common.config.ConfigException badSetting = causeOfType(e, org.apache.kafka.common.config.ConfigException.class);
