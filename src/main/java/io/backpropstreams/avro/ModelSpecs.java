@@ -204,24 +204,8 @@ public final class ModelSpecs {
             if (layers.size() < 2) {
                 throw invalid("'layers' needs at least 2 entries (input and output), got " + layers);
             }
-            if (layers.size() > NetworkSpec.MAX_LAYERS) {
-                throw invalid("'layers' has " + layers.size() + " entries; a model may have at most " + NetworkSpec.MAX_LAYERS + " layers");
-            }
-            for (int l = 0; l < layers.size(); l++) {
-                if (layers.get(l) == null || layers.get(l) <= 0) {
-                    throw invalid("layer " + l + " has " + layers.get(l) + " neurons; every layer needs at least 1");
-                }
-            }
-            long parameters = NetworkSpec.parameterCount(layers);
-            if (parameters > MAX_PARAMETERS) {
-                throw invalid("layers " + shorten(layers.toString()) + " make " + (parameters == Long.MAX_VALUE ? "more than 2^63"
-                        : String.format(Locale.ROOT, "%,d", parameters)) + " parameters; a model may have at most "
-                        + String.format(Locale.ROOT, "%,d", MAX_PARAMETERS) + " so that its weights fit in one Kafka record");
-            }
-            if (s.getActivations().size() != 1 && s.getActivations().size() != layers.size() - 1) {
-                throw invalid("a model with " + layers.size() + " layers needs 1 activation for all or " + (layers.size() - 1)
-                        + ", got " + s.getActivations().size());
-            }
+            // NetworkSpec checks the layer count, sizes, activation count and parameter limit (in checked
+            // arithmetic) before Initializers allocates anything.
             List<Activation> activations = new ArrayList<>();
             if (s.getActivations().size() == 1) {
                 activations.addAll(Collections.nCopies(layers.size() - 1, Activation.parse(s.getActivations().get(0))));

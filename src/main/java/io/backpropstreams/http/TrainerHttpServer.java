@@ -201,18 +201,10 @@ public final class TrainerHttpServer implements AutoCloseable {
             ex.error(400, "bad request path");
             return;
         }
-        String page = switch (path) {
-            case "/", "/index.html" -> "dashboard/index.html|text/html; charset=utf-8";
-            case "/dashboard.js" -> "dashboard/dashboard.js|text/javascript; charset=utf-8";
-            case "/dashboard.css" -> "dashboard/dashboard.css|text/css; charset=utf-8";
-            case "/assets/uPlot.iife.min.js" -> UPLOT + "uPlot.iife.min.js|text/javascript; charset=utf-8";
-            case "/assets/uPlot.min.css" -> UPLOT + "uPlot.min.css|text/css; charset=utf-8";
-            default -> null;
-        };
+        Asset page = ASSETS.get(path);
         if (page != null) {
             if (readOnly(ex)) {
-                String[] nameAndType = page.split("\\|");
-                resource(ex, nameAndType[0], nameAndType[1]);
+                resource(ex, page.resource(), page.contentType());
             }
             return;
         }
@@ -220,6 +212,18 @@ public final class TrainerHttpServer implements AutoCloseable {
     }
 
     /** True for GET and HEAD; otherwise answers 405. */
+    /** A file of the dashboard, served from the classpath. */
+    private record Asset(String resource, String contentType) {
+    }
+
+    private static final Map<String, Asset> ASSETS = Map.of(
+            "/", new Asset("dashboard/index.html", "text/html; charset=utf-8"),
+            "/index.html", new Asset("dashboard/index.html", "text/html; charset=utf-8"),
+            "/dashboard.js", new Asset("dashboard/dashboard.js", "text/javascript; charset=utf-8"),
+            "/dashboard.css", new Asset("dashboard/dashboard.css", "text/css; charset=utf-8"),
+            "/assets/uPlot.iife.min.js", new Asset(UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"),
+            "/assets/uPlot.min.css", new Asset(UPLOT + "uPlot.min.css", "text/css; charset=utf-8"));
+
     private static boolean readOnly(HttpCall ex) {
         if (ex.method().equals("GET") || ex.method().equals("HEAD")) {
             return true;

@@ -69,7 +69,8 @@ public record NetworkSpec(
         }
         long params = parameterCount(layers);
         if (params > MAX_PARAMETERS) {
-            throw new IllegalArgumentException("layers " + layers + " make " + String.format(java.util.Locale.ROOT, "%,d", params)
+            throw new IllegalArgumentException("layers " + layers + " make " + (params == Long.MAX_VALUE ? "more than 2^63"
+                    : String.format(java.util.Locale.ROOT, "%,d", params))
                     + " parameters; a model may have at most " + String.format(java.util.Locale.ROOT, "%,d", MAX_PARAMETERS)
                     + " so that its weights fit in one Kafka record");
         }
