@@ -3,6 +3,7 @@ package io.backpropstreams.avro;
 import io.backpropstreams.schema.ModelSpec;
 import io.backpropstreams.schema.Sample;
 import io.backpropstreams.schema.TrainingMetric;
+import io.backpropstreams.schema.TrainingProgress;
 import io.backpropstreams.schema.WeightsUpdate;
 import org.apache.avro.util.ClassSecurityValidator;
 
@@ -19,6 +20,7 @@ public final class Serdes {
                 ClassSecurityValidator.builder()
                         .add(Sample.class).add(ModelSpec.class).add(WeightsUpdate.class)
                         .add(io.backpropstreams.schema.LayerWeights.class).add(TrainingMetric.class)
+                        .add(TrainingProgress.class).add(io.backpropstreams.schema.CurvePoint.class)
                         .build()));
     }
 
@@ -30,6 +32,8 @@ public final class Serdes {
     public static final AvroSerde<WeightsUpdate> WEIGHTS_UPDATE = new AvroSerde<>(WeightsUpdate.getClassSchema());
     /** {@code TrainingMetric}, single-object encoded. */
     public static final AvroSerde<TrainingMetric> TRAINING_METRIC = new AvroSerde<>(TrainingMetric.getClassSchema());
+    /** {@code TrainingProgress}, single-object encoded. */
+    public static final AvroSerde<TrainingProgress> TRAINING_PROGRESS = new AvroSerde<>(TrainingProgress.getClassSchema());
 
     private Serdes() {
     }

@@ -29,6 +29,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.apache.kafka.clients.CommonClientConfigs;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
@@ -41,27 +45,29 @@ import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * How close the trainer runs to Kafka's own limit, measured side by side in one run with the same
- * samples: (a) a no-math baseline of the same shape, (b) the trainer on the lecture model, (c)
- * produce-to-weights latency at half of (b)'s throughput, (d) a [784,128,10] model against the
- * core's own speed, (e) on two partitions, samples already on their model's partition against
- * samples that all need rerouting. Samples are produced before timing starts; timing runs from the
- * first committed output to the last.
+ * How close the trainer runs to Kafka's own limit. First what users run ({@link RunBenchmark}):
+ * the {@code run} command in its own JVM, fed JSON and Avro samples, against a no-math baseline
+ * application in alternated rounds, then its produce-to-weights latency at half its JSON rate.
+ * Then two in-process figures, labelled as such: (d) a [784,128,10] model against the core's own
+ * speed, and (e) on two partitions, samples already on their model's partition against samples
+ * that all need rerouting. Samples are produced before timing starts.
  */
 public final class PipelineBenchmark {
 
     /**
      * What to measure.
      *
-     * @param samples          lecture samples for (a) and (b)
+     * @param samples          lecture samples per application and round
+     * @param rounds           alternated rounds of baseline, run with JSON, run with Avro
+     * @param jvmOptions       extra options for the JVMs of the applications measured (none: a user's defaults)
      * @param bigSamples       samples for (d); 0 skips it
-     * @param latencySeconds   duration of (c); 0 skips it
+     * @param latencySeconds   duration of the latency run; 0 skips it
      * @param jmhBig           JMH steps/s of the core for [784,128,10], to compare (d) with (0 = none)
      * @param bootstrapServers the user's cluster, or null for an embedded broker
      * @param timeoutSeconds   how long each phase may take
      * @param routingSamples   samples for each run of (e), direct and rerouted; 0 skips it
      */
-    public record Settings(long samples, long bigSamples, int latencySeconds, double jmhBig, String bootstrapServers,
+    public record Settings(long samples, int rounds, List<String> jvmOptions, long bigSamples, int latencySeconds, double jmhBig, String bootstrapServers,
                            int timeoutSeconds, long routingSamples) {
     }
 
@@ -85,24 +91,42 @@ public final class PipelineBenchmark {
             throws Exception {
         Properties props = new Properties();
         props.putAll(config);
-        props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
         PipelineBenchmark bench = new PipelineBenchmark(settings, progress);
+        Path scratch = TrainerTopology.DEFAULT_STATE_DIR.resolveSibling("scratch");
+        Files.createDirectories(scratch);
+        Path workDir = Files.createTempDirectory(scratch, "backprop-bench-apps");
         try (ScratchCluster cluster = ScratchCluster.open(props, settings.bootstrapServers(), "backprop-bench")) {
             String run = "bench-" + Long.toHexString(System.nanoTime()).substring(4);
             status.accept(String.format(Locale.ROOT, "Benchmark %s on %s (%s).", run, props.getProperty("bootstrap.servers"),
                     cluster.embeddedBroker() == null ? "your cluster" : "embedded broker"));
-            bench.lectureThroughput(props, run);
+            Properties users = new Properties();
+            users.putAll(config);
+            users.put(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG, props.getProperty(CommonClientConfigs.BOOTSTRAP_SERVERS_CONFIG));
+            RunBenchmark apps = new RunBenchmark(users, run, workDir, settings.jvmOptions(), Duration.ofSeconds(settings.timeoutSeconds()),
+                    progress);
+            apps.throughput(settings.samples(), settings.rounds(), bench.figures);
             if (settings.latencySeconds() > 0) {
-                bench.latency(props, run);
+                apps.latency((Double) bench.figures.get("run_json_per_s") / 2, settings.latencySeconds(), bench.figures);
             }
+            props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
             if (settings.bigSamples() > 0) {
                 bench.bigModel(props, run);
             }
             if (settings.routingSamples() > 0) {
                 bench.routing(props, run);
             }
+        } finally {
+            deleteRecursively(workDir);
         }
         return bench.figures;
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort: a scratch directory
+        }
     }
 
     private TopicNames topics(String prefix) {
@@ -127,104 +151,6 @@ public final class PipelineBenchmark {
 
     private void createTopics(Properties props, TopicNames t, int partitions) {
         Topics.createIfMissing(ClientConfigs.forClient(props, AdminClientConfig.configNames()), Trainer.topicSpecs(t, partitions));
-    }
-
-    /** (a) and (b): the same pre-produced lecture settings.samples() through the baseline and the trainer. */
-    private void lectureThroughput(Properties base, String run) throws Exception {
-        TopicNames trainerTopics = topics(run);
-        TopicNames baselineTopics = new TopicNames(trainerTopics.samples(), run + "-base-models", run + "-base-weights",
-                run + "-base-metrics", run + "-base-dead-letters");
-        createTopics(base, trainerTopics);
-        createTopics(base, baselineTopics);
-        byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
-        produce(base, trainerTopics.samples(), null, Lecture.MODEL_ID, i -> sample, settings.samples());
-
-        Network lecture = Lecture.network();
-        int valueBytes = ModelStateSerde.encode(new ModelState(lecture, 1, 0.1)).length;
-        int metricBytes = Serdes.TRAINING_METRIC.encode(TrainingMetric.newBuilder().setModelId(Lecture.MODEL_ID).setStep(1).setLoss(0.1)
-                .setOutput(List.of(0.1, 0.9)).setTarget(List.of(0.01, 0.99)).setLossEma(0.1).setTimestamp(Instant.now()).build()).length;
-        int weightsBytes = Serdes.WEIGHTS_UPDATE.encode(WeightsUpdates.of(Lecture.MODEL_ID, "step", lecture, 0, 0, 0)).length;
-
-        Duration timeout = Duration.ofSeconds(settings.timeoutSeconds());
-        Properties a = withTopics(base, baselineTopics, run + "-baseline");
-        ProgressBar barA = progress.start("(a) baseline", settings.samples());
-        StreamsRun.Result ra = StreamsRun.run(a, BaselineTopology.build(baselineTopics, valueBytes, metricBytes, weightsBytes),
-                baselineTopics.metrics(), settings.samples(), timeout, barA::update);
-        barA.finish(settings.samples());
-
-        Properties b = withTopics(base, trainerTopics, run + "-trainer");
-        ProgressBar barB = progress.start("(b) trainer ", settings.samples());
-        StreamsRun.Result rb = StreamsRun.run(b, TrainerTopology.build(trainerTopics, 1), trainerTopics.metrics(), settings.samples(), timeout, barB::update);
-        barB.finish(settings.samples());
-        long changelog = StreamsRun.countRecords(b, run + "-trainer-" + TrainerTopology.STORE + "-changelog", timeout);
-
-        figures.put("a_baseline_per_s", ra.perSecond());
-        figures.put("b_trainer_per_s", rb.perSecond());
-        figures.put("b_over_a", rb.perSecond() / ra.perSecond());
-        figures.put("b_commits", rb.commits());
-        figures.put("b_changelog_records", changelog);
-        figures.put("b_changelog_per_commit_per_model", rb.commits() == 0 ? Double.NaN : (double) changelog / rb.commits());
-        figures.put("commit_interval_ms", Long.parseLong(String.valueOf(b.getOrDefault(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100"))));
-    }
-
-    /** (c): produce at half of (b)'s rate with the send time as record timestamp; the weights record keeps it. */
-    private void latency(Properties base, String run) throws Exception {
-        double rate = Math.max(100, ((Double) figures.get("b_trainer_per_s")) / 2);
-        TopicNames t = topics(run + "-lat");
-        createTopics(base, t);
-        Properties p = withTopics(base, t, run + "-latency");
-        Histogram histogram = new Histogram(60_000, 3);
-        KafkaStreams streams = new KafkaStreams(TrainerTopology.build(t, 1), p);
-        AtomicBoolean sending = new AtomicBoolean(true);
-        long warmupMs = 3_000;
-        long sent;
-        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(p);
-             KafkaProducer<String, byte[]> producer = Clients.producer(p)) {
-            Clients.assignAll(consumer, t.weights(), false);
-            streams.start();
-            new Trainer.RunningWait(streams).await(Duration.ofSeconds(60));
-            byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
-            long total = (long) (rate * (settings.latencySeconds() + warmupMs / 1000.0));
-            long start = System.nanoTime();
-            long measureFrom = System.currentTimeMillis() + warmupMs;
-            Thread sender = new Thread(() -> {
-                for (long i = 0; i < total && sending.get(); i++) {
-                    long due = start + (long) (i * 1e9 / rate);
-                    long wait = due - System.nanoTime();
-                    if (wait > 0) {
-                        java.util.concurrent.locks.LockSupport.parkNanos(wait);
-                    }
-                    producer.send(new ProducerRecord<>(t.samples(), null, System.currentTimeMillis(), Lecture.MODEL_ID, sample));
-                }
-                producer.flush();
-            }, "bench-sender");
-            sender.start();
-            ProgressBar bar = progress.start("(c) latency ", total);
-            long received = 0;
-            long deadline = System.nanoTime() + Duration.ofSeconds(settings.latencySeconds() + 60L).toNanos();
-            while (received < total && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(20))) {
-                    long now = System.currentTimeMillis();
-                    received++;
-                    if (r.timestamp() >= measureFrom && r.value() != null) {
-                        histogram.recordValue(Math.max(0, Math.min(60_000, now - r.timestamp())));
-                    }
-                }
-                bar.update(received);
-            }
-            bar.finish(received);
-            sending.set(false);
-            sender.join();
-            sent = total;
-        } finally {
-            streams.close(Duration.ofSeconds(30));
-        }
-        figures.put("c_rate_per_s", rate);
-        figures.put("c_samples", sent);
-        figures.put("c_p50_ms", histogram.getValueAtPercentile(50));
-        figures.put("c_p99_ms", histogram.getValueAtPercentile(99));
-        figures.put("c_p999_ms", histogram.getValueAtPercentile(99.9));
-        figures.put("c_max_ms", histogram.getMaxValue());
     }
 
     /** (d): a [784,128,10] model, publishEvery 1000, against the core trained in-process on the same samples. */

@@ -17,43 +17,50 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * {@code bench}: how close the trainer runs to Kafka's own limit, measured side by side in one run
- * with the same samples: (a) a no-math baseline of the same shape, (b) the trainer on the lecture
- * model, (c) produce-to-weights latency at half of (b)'s throughput, (d) a [784,128,10] model
- * against the core's own speed, (e) the direct path against rerouted samples on two partitions.
+ * {@code bench}: how close {@code run} comes to Kafka's own limit, measured as users run it (see
+ * {@link PipelineBenchmark}), plus two in-process figures.
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measures the trainer against Kafka's own limit, exactly-once, on the embedded broker or a cluster:",
-            "  (a) a no-math baseline topology of the same shape (same store, same two outputs per sample),",
-            "  (b) the trainer on the lecture model with publishEvery 1,",
-            "  (c) latency from produce to committed weights update at half of (b)'s rate (HdrHistogram),",
-            "  (d) a [784,128,10] sigmoid model with publishEvery 1000, against the core trained in-process,",
-            "  (e) two partitions: samples on their model's partition (direct) against samples that all need rerouting.",
-            "Samples are produced before timing starts; timing runs from the first committed output to the last.",
+            "Measures the trainer against Kafka's own limit, exactly-once, on an embedded broker or your cluster.",
+            "What users run: the run command in its own JVM (HTTP server and monitor on, all defaults), fed the lecture",
+            "sample as JSON and as Avro, against a no-math application of the same shape (same store, same outputs),",
+            "in alternated rounds; then run's latency from produce to committed weights at half its JSON rate.",
+            "In-process extras: (d) a [784,128,10] model against the core alone, (e) direct against rerouted samples.",
+            "Samples are produced before an application starts; each is timed by its committed input offsets.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
             "  backprop-streams bench",
-            "  backprop-streams bench --samples 200000 --big-samples 5000 --latency-seconds 10 --json",
+            "  backprop-streams bench --samples 300000 --rounds 5 --big-samples 0 --routing-samples 0",
+            "  backprop-streams bench --jvm-option=-XX:StartFlightRecording=filename=run.jfr --json",
         })
 public final class BenchCommand implements java.util.concurrent.Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--samples", defaultValue = "1000000", description = "Lecture samples for (a) and (b) (default ${DEFAULT-VALUE}).")
+    @Option(names = "--samples", defaultValue = "300000",
+            description = "Lecture samples per application and round (default ${DEFAULT-VALUE}).")
     long samples;
 
-    @Option(names = "--big-samples", defaultValue = "20000", description = "Samples for the [784,128,10] model (d); 0 skips it (default ${DEFAULT-VALUE}).")
+    @Option(names = "--rounds", defaultValue = "3",
+            description = "Alternated rounds of baseline, run with JSON and run with Avro; medians are reported (default ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--jvm-option", paramLabel = "OPTION",
+            description = "An extra JVM option for the applications measured, for example a JFR recording (repeatable).")
+    java.util.List<String> jvmOptions = new java.util.ArrayList<>();
+
+    @Option(names = "--big-samples", defaultValue = "20000", description = "Samples for the in-process [784,128,10] model (d); 0 skips it (default ${DEFAULT-VALUE}).")
     long bigSamples;
 
-    @Option(names = "--latency-seconds", defaultValue = "15", description = "Duration of the latency run (c); 0 skips it (default ${DEFAULT-VALUE}).")
+    @Option(names = "--latency-seconds", defaultValue = "15", description = "Duration of the latency run; 0 skips it (default ${DEFAULT-VALUE}).")
     int latencySeconds;
 
     @Option(names = "--routing-samples", defaultValue = "300000",
-            description = "Samples for each run of (e), direct and rerouted; 0 skips it (default ${DEFAULT-VALUE}).")
+            description = "Samples for each in-process run of (e), direct and rerouted; 0 skips it (default ${DEFAULT-VALUE}).")
     long routingSamples;
 
     @Option(names = "--jmh-big", defaultValue = "0", description = "JMH steps/s of the core for [784,128,10], to compare (d) with (optional).")
@@ -73,13 +80,18 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
 
     @Override
     public Integer call() throws Exception {
-        if (samples < 1000 || bigSamples < 0 || latencySeconds < 0 || routingSamples < 0) {
-            throw new ParameterException(spec.commandLine(),
-                    "--samples must be ≥ 1000 and --big-samples, --latency-seconds, --routing-samples ≥ 0; got "
-                    + samples + ", " + bigSamples + ", " + latencySeconds + ", " + routingSamples);
+        if (samples < 1000) {
+            throw new ParameterException(spec.commandLine(), "--samples must be at least 1000, got " + samples);
+        }
+        if (rounds < 1) {
+            throw new ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
+        }
+        if (bigSamples < 0 || latencySeconds < 0 || routingSamples < 0) {
+            throw new ParameterException(spec.commandLine(), "--big-samples, --latency-seconds and --routing-samples must be 0 or more; got "
+                    + bigSamples + ", " + latencySeconds + ", " + routingSamples);
         }
         PrintWriter err = spec.commandLine().getErr();
-        PipelineBenchmark.Settings settings = new PipelineBenchmark.Settings(samples, bigSamples, latencySeconds, jmhBig,
+        PipelineBenchmark.Settings settings = new PipelineBenchmark.Settings(samples, rounds, java.util.List.copyOf(jvmOptions), bigSamples, latencySeconds, jmhBig,
                 bootstrapServers, timeoutSeconds, routingSamples);
         Map<String, Object> figures = PipelineBenchmark.run(ClientConfigs.load(config), settings, line -> status(err, line),
                 ProgressBar.Factory.on(err, !json));
@@ -95,17 +107,28 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             return;
         }
         out.println();
-        out.printf(Locale.ROOT, "%-58s %s%n", "figure", "value");
-        out.printf(Locale.ROOT, "%-58s %,.0f samples/s%n", "(a) baseline: same shape, no math", figures.get("a_baseline_per_s"));
-        out.printf(Locale.ROOT, "%-58s %,.0f samples/s  (b)/(a) = %.0f%%%n", "(b) trainer: lecture model, publishEvery 1",
-                figures.get("b_trainer_per_s"), 100 * (Double) figures.get("b_over_a"));
-        out.printf(Locale.ROOT, "%-58s %,d records over %,d commits = %.2f per commit per model%n", "    changelog of (b)",
-                figures.get("b_changelog_records"), figures.get("b_commits"), figures.get("b_changelog_per_commit_per_model"));
-        if (figures.containsKey("c_p50_ms")) {
-            out.printf(Locale.ROOT, "%-58s p50 %d ms, p99 %d ms, p99.9 %d ms (max %d)%n",
-                    String.format(Locale.ROOT, "(c) produce → weights latency at %,.0f samples/s", figures.get("c_rate_per_s")),
-                    figures.get("c_p50_ms"), figures.get("c_p99_ms"), figures.get("c_p999_ms"), figures.get("c_max_ms"));
-            out.printf(Locale.ROOT, "%-58s %s ms%n", "    commit.interval.ms", figures.get("commit_interval_ms"));
+        out.printf(Locale.ROOT, "What users run: `run` in its own JVM (HTTP server and monitor on), %,d lecture samples per round,"
+                + " exactly-once, commit.interval.ms %s%n", figures.get("samples_per_round"), figures.get("commit_interval_ms"));
+        out.printf(Locale.ROOT, "%-30s %12s  %s%n", "application", "median /s", "rounds /s");
+        double baseline = (Double) figures.get("baseline_per_s");
+        for (String[] row : new String[][] {{"baseline", "baseline (no math)"}, {"run_json", "run, JSON samples"},
+                {"run_avro", "run, Avro samples"}}) {
+            double median = (Double) figures.get(row[0] + "_per_s");
+            StringBuilder perRound = new StringBuilder();
+            for (double r : (double[]) figures.get(row[0] + "_per_s_rounds")) {
+                perRound.append(String.format(Locale.ROOT, "%,9.0f", r));
+            }
+            String ratio = row[0].equals("baseline") ? "" : String.format(Locale.ROOT, "   %.2fx baseline", median / baseline);
+            out.printf(Locale.ROOT, "%-30s %,12.0f %s%s%n", row[1], median, perRound, ratio);
+        }
+        if (figures.containsKey("latency_p50_ms")) {
+            out.printf(Locale.ROOT, "%-30s p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (%,d samples, JSON, at %,.0f/s = half the JSON median)%n",
+                    "latency produce → weights", figures.get("latency_p50_ms"), figures.get("latency_p99_ms"), figures.get("latency_p999_ms"),
+                    figures.get("latency_max_ms"), figures.get("latency_samples"), figures.get("latency_rate_per_s"));
+        }
+        if (figures.containsKey("d_big_per_s") || figures.containsKey("e_direct_per_s")) {
+            out.println();
+            out.println("In-process (the trainer's topology in the benchmark's JVM, no HTTP server, no monitor):");
         }
         if (figures.containsKey("d_big_per_s")) {
             out.printf(Locale.ROOT, "%-58s %,.0f samples/s  core in-process %,.0f steps/s, (d)/core = %.0f%%%n",

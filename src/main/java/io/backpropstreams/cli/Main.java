@@ -24,6 +24,7 @@ import picocli.CommandLine.Command;
             ModelCommand.class,
             ReportCommand.class,
             BenchCommand.class,
+            BaselineCommand.class,
             CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

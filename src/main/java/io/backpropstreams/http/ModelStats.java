@@ -1,11 +1,14 @@
 package io.backpropstreams.http;
 
+import io.backpropstreams.schema.CurvePoint;
+import io.backpropstreams.schema.TrainingProgress;
+
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * What the monitor knows about one model from its committed metrics: the last step, loss and
+ * What the monitor knows about one model from its committed progress records: the last step, loss and
  * loss EMA, a recent rate, and a learning curve thinned to at most {@value #MAX_POINTS} points
  * (when full, every other point is dropped and the sampling stride doubles, so the curve always
  * spans the whole history at an even density).
@@ -34,15 +37,27 @@ final class ModelStats {
         this.modelId = modelId;
     }
 
-    synchronized void record(long step, double loss, double lossEma, long nowMs) {
-        if (step < this.step) {
+    /**
+     * One progress record: step 0 (a create or reset) or a step below the last one starts a new
+     * history; the record's curve points extend the curve.
+     */
+    synchronized void record(TrainingProgress progress, long nowMs) {
+        long step = progress.getStep();
+        if (step == 0 || step < this.step) {
             curve.clear();
             stride = 1;
             marks.clear();
         }
+        for (CurvePoint p : progress.getCurve()) {
+            addPoint(p.getStep(), p.getLoss(), p.getLossEma());
+        }
         this.step = step;
-        this.loss = loss;
-        this.lossEma = lossEma;
+        this.loss = progress.getLoss();
+        this.lossEma = progress.getLossEma();
+        mark(step, nowMs);
+    }
+
+    private void addPoint(long step, double loss, double lossEma) {
         if (step % stride == 0 || curve.isEmpty()) {
             curve.add(new Point(step, loss, lossEma));
             if (curve.size() > MAX_POINTS) {
@@ -50,7 +65,10 @@ final class ModelStats {
                 curve.removeIf(p -> p.step() % stride != 0 && p.step() != 1);
             }
         }
-        if (marks.isEmpty() || nowMs - marks.peekLast().timeMs() >= 200) {
+    }
+
+    private void mark(long step, long nowMs) {
+        if (marks.isEmpty() || nowMs - marks.peekLast().timeMs() >= 100) {
             marks.addLast(new Mark(nowMs, step));
         }
         while (marks.size() > 2 && nowMs - marks.peekFirst().timeMs() > RATE_WINDOW_MS) {

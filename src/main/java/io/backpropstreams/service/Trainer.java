@@ -60,7 +60,7 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
     }
 
-    /** The five topics, replicated as {@code replication} says (see {@link Replication}). */
+    /** The six topics, replicated as {@code replication} says (see {@link Replication}). */
     public static List<TopicSpec> topicSpecs(TopicNames topics, int partitions, Replication replication) {
         List<TopicSpec> specs = new ArrayList<>();
         for (TopicSpec t : topicSpecs(topics, partitions)) {
@@ -109,7 +109,7 @@ public final class Trainer implements AutoCloseable {
         return p;
     }
 
-    /** The five topics, with {@code samples} and {@code models} co-partitioned and {@code models} compacted. */
+    /** The six topics, with {@code samples} and {@code models} co-partitioned, {@code models} and {@code training-progress} compacted. */
     public static List<TopicSpec> topicSpecs(TopicNames topics, int partitions) {
         String max = Integer.toString(TrainerTopology.MAX_RECORD_BYTES);
         List<TopicSpec> specs = new ArrayList<>();
@@ -119,6 +119,7 @@ public final class Trainer implements AutoCloseable {
         specs.add(TopicSpec.of(topics.weights(), partitions).withConfig("max.message.bytes", max));
         specs.add(TopicSpec.of(topics.metrics(), partitions).withConfig("max.message.bytes", max));
         specs.add(TopicSpec.of(topics.deadLetters(), partitions).withConfig("max.message.bytes", max));
+        specs.add(TopicSpec.of(topics.progress(), partitions).compacted());
         return specs;
     }
 

@@ -3,12 +3,13 @@ package io.backpropstreams.topology;
 import io.backpropstreams.avro.DecodingException;
 import io.backpropstreams.avro.ModelSpecs;
 import io.backpropstreams.avro.SampleCodec;
-import io.backpropstreams.avro.WeightsUpdates;
+import io.backpropstreams.avro.OutputEncoder;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.StepRejectedException;
 import io.backpropstreams.schema.ModelSpec;
-import io.backpropstreams.schema.TrainingMetric;
+import io.backpropstreams.schema.TrainingProgress;
+import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -27,7 +28,9 @@ import java.util.Map;
  * <p>Per sample: decode, validate against the model, one forward/backward/update step of the
  * core, store the new state, then emit a {@code TrainingMetric} (loss before the update) and,
  * every {@code publishEvery} steps, a {@code WeightsUpdate}. Anything that cannot be applied goes
- * to the dead-letter sink with its reason, and the model is not touched.
+ * to the dead-letter sink with its reason, and the model is not touched. Every
+ * {@link TrainerTopology#PROGRESS_INTERVAL}, one {@code TrainingProgress} per model trained since
+ * (see {@link ProgressTracker}); on create and reset one at step 0, on delete a tombstone.
  *
  * <p>The store is the source of truth. Live {@link ModelState} objects are also kept in a map so
  * that a model is deserialised once per task life, not once per sample; the map is emptied in
@@ -45,6 +48,10 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
     private final int partitions;
     private String reroutedTopic;
     private final Map<String, ModelState> live = new HashMap<>();
+    private final ProgressTracker progress = new ProgressTracker();
+    private final OutputEncoder encoder = new OutputEncoder();
+    /** The last forward pass's outputs, reused while the output size stays the same. */
+    private double[] output = new double[0];
     private ProcessorContext<Object, Object> context;
     private KeyValueStore<String, ModelState> store;
     /** Set once the record being processed has changed a model; see {@link #process}. */
@@ -67,6 +74,18 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         this.store = context.getStateStore(storeName);
         this.reroutedTopic = context.applicationId() + "-" + TrainerTopology.REROUTE + TrainerTopology.REPARTITION_SUFFIX;
         live.clear();
+        progress.clear();
+        context.schedule(TrainerTopology.PROGRESS_INTERVAL, PunctuationType.WALL_CLOCK_TIME, this::publishProgress);
+    }
+
+    /** Writes one {@code TrainingProgress} per model trained since the last call, into the open transaction. */
+    private void publishProgress(long nowMs) {
+        if (progress.isEmpty()) {
+            return;
+        }
+        for (TrainingProgress p : progress.drain(nowMs)) {
+            context.forward(new Record<>(p.getModelId(), p, nowMs), TrainerTopology.PROGRESS_SINK);
+        }
     }
 
     /**
@@ -176,12 +195,10 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         double ema = state.recordLoss(loss);
         live.put(id, state);
         store.put(id, state);
-        double[] output = new double[network.spec().outputSize()];
-        network.copyOutput(output);
-        // the all-arguments constructor: Avro's builders deep-copy and validate every field
-        TrainingMetric metric = new TrainingMetric(id, network.step(), loss, asList(output), asList(v.target()), ema,
-                java.time.Instant.ofEpochMilli(record.timestamp()));
-        context.forward(new Record<>(id, metric, record.timestamp()), TrainerTopology.METRICS_SINK);
+        network.copyOutput(output(network.spec().outputSize()));
+        context.forward(new Record<>(id, encoder.trainingMetric(id, network.step(), loss, output, v.target(), ema, record.timestamp()),
+                record.timestamp()), TrainerTopology.METRICS_SINK);
+        progress.step(id, network.step(), loss, ema);
         if (state.publishesAtCurrentStep()) {
             emitWeights(id, "step", network, meta, record.timestamp());
         }
@@ -198,7 +215,9 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             touched = true;
             live.remove(id);
             store.delete(id);
+            progress.forget(id);
             context.forward(new Record<>(id, null, record.timestamp()), TrainerTopology.WEIGHTS_SINK);
+            context.forward(new Record<>(id, null, record.timestamp()), TrainerTopology.PROGRESS_SINK);
             return;
         }
         String badId = ModelIds.problem(id);
@@ -220,6 +239,8 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         live.put(id, state);
         store.put(id, state);
         emitWeights(id, existed ? "reset" : "create", state.network(), meta, record.timestamp());
+        progress.forget(id);
+        context.forward(new Record<>(id, ProgressTracker.started(id, record.timestamp()), record.timestamp()), TrainerTopology.PROGRESS_SINK);
     }
 
     private ModelState lookup(String id) {
@@ -234,7 +255,7 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
     }
 
     private void emitWeights(String id, String event, Network network, Origin meta, long timestamp) {
-        context.forward(new Record<>(id, WeightsUpdates.of(id, event, network, meta.partition(), meta.offset(), timestamp), timestamp),
+        context.forward(new Record<>(id, encoder.weightsUpdate(id, event, network, meta.partition(), meta.offset(), timestamp), timestamp),
                 TrainerTopology.WEIGHTS_SINK);
     }
 
@@ -244,11 +265,10 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
                 TrainerTopology.DEAD_LETTERS_SINK);
     }
 
-    private static java.util.List<Double> asList(double[] values) {
-        Double[] boxed = new Double[values.length];
-        for (int i = 0; i < values.length; i++) {
-            boxed[i] = values[i];
+    private double[] output(int size) {
+        if (output.length != size) {
+            output = new double[size];
         }
-        return java.util.Arrays.asList(boxed);
+        return output;
     }
 }

@@ -24,7 +24,8 @@ import java.util.Properties;
  *  samples, models ─► input-source ─► router ─┬──────────────────────────────┐
  *                                             │                              ▼          ┌─► weights-sink      (String, WeightsUpdate)
  *                                             └─► rerouted-repartition ─► trainer [model-store] ─► metrics-sink      (String, TrainingMetric)
- *                                                 (internal, by murmur2(key))                   └─► dead-letters-sink (original bytes + reason headers)
+ *                                                 (internal, by murmur2(key))                   ├─► progress-sink     (String, TrainingProgress)
+ *                                                                                               └─► dead-letters-sink (original bytes + reason headers)
  * </pre>
  * The source reads raw bytes so that a value that does not decode still reaches the trainer, which
  * dead-letters it with its original bytes. {@code samples} and {@code models} feed one processor
@@ -52,6 +53,13 @@ public final class TrainerTopology {
     public static final String WEIGHTS_SINK = "weights-sink";
     /** Sink of the metrics topic. */
     public static final String METRICS_SINK = "metrics-sink";
+    /** Sink of {@code TrainingProgress} records. */
+    public static final String PROGRESS_SINK = "progress-sink";
+    /**
+     * How often each task writes the progress of the models it trained: the monitor's view lags
+     * the trainer by at most this plus one commit.
+     */
+    public static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofMillis(200);
     /** Sink of the dead-letter topic. */
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 
@@ -99,10 +107,11 @@ public final class TrainerTopology {
         t.addProcessor(TRAINER, () -> new TrainerProcessor(topics, STORE, partitions), ROUTER,
                 REROUTE + REPARTITION_SUFFIX + "-source");
         t.addStateStore(modelStore(), TRAINER);
-        t.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(),
-                io.backpropstreams.avro.Serdes.WEIGHTS_UPDATE.serializer(), TRAINER);
-        t.addSink(METRICS_SINK, topics.metrics(), new StringSerializer(),
-                io.backpropstreams.avro.Serdes.TRAINING_METRIC.serializer(), TRAINER);
+        // weights and metrics arrive encoded (OutputEncoder: the bytes Serdes.WEIGHTS_UPDATE and TRAINING_METRIC write)
+        t.addSink(WEIGHTS_SINK, topics.weights(), new StringSerializer(), new ByteArraySerializer(), TRAINER);
+        t.addSink(METRICS_SINK, topics.metrics(), new StringSerializer(), new ByteArraySerializer(), TRAINER);
+        t.addSink(PROGRESS_SINK, topics.progress(), new StringSerializer(),
+                io.backpropstreams.avro.Serdes.TRAINING_PROGRESS.serializer(), TRAINER);
         t.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(), TRAINER);
         return t;
     }

@@ -12,7 +12,9 @@ import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.NetworkSpec;
 import io.backpropstreams.nn.Optimizer;
 import io.backpropstreams.nn.UpdateRule;
+import io.backpropstreams.schema.CurvePoint;
 import io.backpropstreams.schema.TrainingMetric;
+import io.backpropstreams.schema.TrainingProgress;
 import io.backpropstreams.schema.WeightsUpdate;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -58,6 +60,7 @@ class TrainerTopologyTest {
     TestOutputTopic<String, WeightsUpdate> weights;
     TestOutputTopic<String, TrainingMetric> metrics;
     TestOutputTopic<byte[], byte[]> deadLetters;
+    TestOutputTopic<String, TrainingProgress> progress;
 
     @BeforeEach
     void start() {
@@ -69,6 +72,7 @@ class TrainerTopologyTest {
         weights = driver.createOutputTopic("weights", new StringDeserializer(), Serdes.WEIGHTS_UPDATE.deserializer());
         metrics = driver.createOutputTopic("metrics", new StringDeserializer(), Serdes.TRAINING_METRIC.deserializer());
         deadLetters = driver.createOutputTopic("dead-letters", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        progress = driver.createOutputTopic("training-progress", new StringDeserializer(), Serdes.TRAINING_PROGRESS.deserializer());
     }
 
     @AfterEach
@@ -86,6 +90,53 @@ class TrainerTopologyTest {
 
     static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void progressIsOneRecordPerModelPerIntervalWithTheLastStepAndAThinnedCurve() {
+        String spec = "{\"layers\":[2,2,2],\"activation\":\"sigmoid\",\"learningRate\":0.5,\"seed\":3}";
+        models.pipeInput("xor", utf8(spec));
+        TrainingProgress created = progress.readValue();
+        assertEquals("xor", created.getModelId());
+        assertEquals(0, created.getStep(), "a created model starts its history at step 0");
+        assertTrue(progress.isEmpty());
+
+        for (int i = 0; i < 1_000; i++) {
+            samples.pipeInput("lecture", json(Lecture.INPUT, Lecture.TARGET));
+            samples.pipeInput("xor", json(new double[] {i % 2, 1}, new double[] {1 - i % 2, i % 2}));
+        }
+        assertTrue(progress.isEmpty(), "nothing before the interval has passed");
+        driver.advanceWallClockTime(TrainerTopology.PROGRESS_INTERVAL);
+
+        List<TrainingMetric> ms = metrics.readValuesToList();
+        TrainingMetric lastLecture = ms.get(ms.size() - 2);
+        TrainingMetric lastXor = ms.get(ms.size() - 1);
+        java.util.Map<String, TrainingProgress> byModel = new java.util.HashMap<>();
+        for (TrainingProgress p : progress.readValuesToList()) {
+            assertNull(byModel.put(p.getModelId(), p), "one record per model per interval");
+        }
+        assertEquals(java.util.Set.of("lecture", "xor"), byModel.keySet());
+        for (TrainingMetric last : List.of(lastLecture, lastXor)) {
+            TrainingProgress p = byModel.get(last.getModelId());
+            assertEquals(1_000, p.getStep());
+            assertEquals(Double.doubleToLongBits(last.getLoss()), Double.doubleToLongBits(p.getLoss()), "the last step's loss");
+            assertEquals(Double.doubleToLongBits(last.getLossEma()), Double.doubleToLongBits(p.getLossEma()));
+            List<CurvePoint> curve = p.getCurve();
+            assertTrue(curve.size() <= 64 + 1 && curve.size() >= 32, "thinned, not one point per step: " + curve.size());
+            assertEquals(1, curve.get(0).getStep(), "the curve starts at step 1");
+            assertEquals(1_000, curve.get(curve.size() - 1).getStep(), "and ends at the last step");
+            for (CurvePoint c : curve) {
+                TrainingMetric m = ms.stream().filter(x -> x.getModelId().equals(p.getModelId()) && x.getStep() == c.getStep()).findFirst().orElseThrow();
+                assertEquals(m.getLoss(), c.getLoss(), 0.0, "curve point of step " + c.getStep() + " is that step's metric");
+            }
+        }
+
+        driver.advanceWallClockTime(TrainerTopology.PROGRESS_INTERVAL);
+        assertTrue(progress.isEmpty(), "no record for models that did not train");
+        models.pipeInput("xor", (byte[]) null);
+        TestRecord<String, TrainingProgress> tombstone = progress.readRecord();
+        assertEquals("xor", tombstone.key());
+        assertNull(tombstone.value(), "a deleted model leaves the compacted progress topic");
     }
 
     @Test

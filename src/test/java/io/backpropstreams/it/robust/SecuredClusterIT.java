@@ -135,9 +135,9 @@ class SecuredClusterIT {
         Topics.createIfMissing(kafka.clientProperties(), Trainer.topicSpecs(LIBRARY_TOPICS, 2), WAIT);
 
         List<AclBinding> acls = new ArrayList<>();
-        // run: the Streams ACLs, plus READ on metrics and dead-letters for its live monitor (/metrics, dashboard)
+        // run: the Streams ACLs, plus READ on training-progress and dead-letters for its live monitor (/metrics, dashboard)
         acls.addAll(trainerAcls("trainer", APP, TOPICS));
-        acls.add(allow(ResourceType.TOPIC, TOPICS.metrics(), PatternType.LITERAL, "trainer", AclOperation.READ));
+        acls.add(allow(ResourceType.TOPIC, TOPICS.progress(), PatternType.LITERAL, "trainer", AclOperation.READ));
         acls.add(allow(ResourceType.TOPIC, TOPICS.deadLetters(), PatternType.LITERAL, "trainer", AclOperation.READ));
         // the library use: exactly the Streams ACLs
         acls.addAll(trainerAcls("library", LIBRARY_APP, LIBRARY_TOPICS));
@@ -325,7 +325,7 @@ class SecuredClusterIT {
             acls.add(allow(ResourceType.TOPIC, input, PatternType.LITERAL, user, AclOperation.READ));
             acls.add(allow(ResourceType.TOPIC, input, PatternType.LITERAL, user, AclOperation.DESCRIBE));
         }
-        for (String output : List.of(topics.weights(), topics.metrics(), topics.deadLetters())) {
+        for (String output : List.of(topics.weights(), topics.metrics(), topics.deadLetters(), topics.progress())) {
             acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, user, AclOperation.WRITE));
             acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, user, AclOperation.DESCRIBE));
         }
@@ -373,7 +373,8 @@ class SecuredClusterIT {
                     .append("bps.topic.models=").append(topics.models()).append('\n')
                     .append("bps.topic.weights=").append(topics.weights()).append('\n')
                     .append("bps.topic.metrics=").append(topics.metrics()).append('\n')
-                    .append("bps.topic.dead-letters=").append(topics.deadLetters()).append('\n');
+                    .append("bps.topic.dead-letters=").append(topics.deadLetters()).append('\n')
+                    .append("bps.topic.training-progress=").append(topics.progress()).append('\n');
         }
         Path file = dir.resolve(name);
         Files.writeString(file, sb.toString());

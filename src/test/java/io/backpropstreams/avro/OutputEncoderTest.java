@@ -1,0 +1,62 @@
+package io.backpropstreams.avro;
+
+import io.backpropstreams.nn.Lecture;
+import io.backpropstreams.nn.Network;
+import io.backpropstreams.schema.TrainingMetric;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.SplittableRandom;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+/** The hand-fed encoder writes exactly the bytes Avro's own writer writes for the same records. */
+class OutputEncoderTest {
+
+    private final OutputEncoder encoder = new OutputEncoder();
+
+    @Test
+    void metricsAreByteForByteWhatAvroWrites() {
+        SplittableRandom random = new SplittableRandom(11);
+        for (int i = 0; i < 500; i++) {
+            double[] output = random(random, random.nextInt(0, 40));
+            double[] target = random(random, random.nextInt(0, 40));
+            String id = i % 7 == 0 ? "modèle-" + i : "m" + i;
+            long step = random.nextLong(Long.MAX_VALUE) >> random.nextInt(63);
+            double loss = i % 13 == 0 ? Double.NaN : random.nextDouble() * 10;
+            long ts = random.nextLong(4_000_000_000_000L) - 1_000_000_000_000L;
+            TrainingMetric m = new TrainingMetric(id, step, loss, SampleCodec.asList(output), SampleCodec.asList(target),
+                    -loss, Instant.ofEpochMilli(ts));
+            assertArrayEquals(Serdes.TRAINING_METRIC.encode(m), encoder.trainingMetric(id, step, loss, output, target, -loss, ts), "record " + i);
+        }
+    }
+
+    @Test
+    void weightsUpdatesAreByteForByteWhatAvroWrites() throws Exception {
+        Network lecture = Lecture.network();
+        for (int s = 0; s < 3; s++) {
+            lecture.step(Lecture.INPUT, Lecture.TARGET);
+        }
+        String big = "{\"layers\":[784,128,10],\"activation\":\"sigmoid\",\"learningRate\":0.1,\"seed\":42}";
+        String mixed = "{\"layers\":[3,5,4,2],\"activations\":[\"tanh\",\"relu\",\"sigmoid\"],\"learningRate\":0.1,\"seed\":5}";
+        for (Network n : new Network[] {lecture, network(big), network(mixed)}) {
+            for (String event : new String[] {"step", "create", "reset"}) {
+                assertArrayEquals(Serdes.WEIGHTS_UPDATE.encode(WeightsUpdates.of("m-" + event, event, n, 3, 123_456_789L, 1_700_000_000_000L)),
+                        encoder.weightsUpdate("m-" + event, event, n, 3, 123_456_789L, 1_700_000_000_000L), n.spec() + " " + event);
+            }
+        }
+    }
+
+    private static Network network(String json) {
+        ModelSpecs.Definition d = ModelSpecs.toDefinition(ModelSpecs.fromJson(json));
+        return new Network(d.spec(), d.parameters());
+    }
+
+    private static double[] random(SplittableRandom random, int n) {
+        double[] v = new double[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (random.nextDouble() - 0.5) * Math.pow(10, random.nextInt(-300, 300));
+        }
+        return v;
+    }
+}
