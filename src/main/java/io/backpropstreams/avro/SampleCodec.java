@@ -26,6 +26,9 @@ public final class SampleCodec {
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             // {"input":[1,2],"input":[3,4]} is a damaged record, not "the last one wins"
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            // Jackson's bundled FastDoubleParser: correctly rounded like Double.parseDouble (the same
+            // bits, checked by SampleCodecTest), at a fraction of its cost
+            .enable(com.fasterxml.jackson.core.StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .build();
 
     /** The 8-byte CRC-64-AVRO fingerprint of {@code Sample}, little-endian, as it follows the {@code C3 01} marker. */

@@ -10,19 +10,12 @@ import io.backpropstreams.report.ProgressBar;
 import io.backpropstreams.avro.ModelSpecs;
 import io.backpropstreams.avro.SampleCodec;
 import io.backpropstreams.avro.Serdes;
-import io.backpropstreams.avro.WeightsUpdates;
 import io.backpropstreams.kafka.Topics;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
-import io.backpropstreams.schema.TrainingMetric;
-import io.backpropstreams.topology.BaselineTopology;
-import io.backpropstreams.topology.ModelState;
-import io.backpropstreams.topology.ModelStateSerde;
 import io.backpropstreams.topology.TopicNames;
 import io.backpropstreams.topology.TrainerTopology;
-import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -37,12 +30,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * How close the trainer runs to Kafka's own limit. First what users run ({@link RunBenchmark}):
@@ -106,7 +97,8 @@ public final class PipelineBenchmark {
                     progress);
             apps.throughput(settings.samples(), settings.rounds(), bench.figures);
             if (settings.latencySeconds() > 0) {
-                apps.latency((Double) bench.figures.get("run_json_per_s") / 2, settings.latencySeconds(), bench.figures);
+                apps.latency((Double) bench.figures.get("run_json_per_s") / 2, settings.latencySeconds(),
+                        Math.min(RunBenchmark.LATENCY_WARMUP_SAMPLES, settings.samples()), bench.figures);
             }
             props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
             if (settings.bigSamples() > 0) {

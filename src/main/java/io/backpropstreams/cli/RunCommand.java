@@ -1,5 +1,6 @@
 package io.backpropstreams.cli;
 
+import io.backpropstreams.http.TrainerHttpServer;
 import io.backpropstreams.service.StopRequest;
 import io.backpropstreams.service.Trainer;
 import io.backpropstreams.service.TrainerService;
@@ -28,6 +29,7 @@ import java.util.concurrent.Callable;
             "  backprop-streams run --config trainer.properties --partitions 8 --http-port 8081",
             "  BPS_BOOTSTRAP_SERVERS=kafka:9092 backprop-streams run",
             "  backprop-streams run --instance-id trainer-a --state-dir /var/lib/backprop-streams",
+            "  backprop-streams run --http-host 0.0.0.0 --advertised-host trainer-a.internal",
         })
 public final class RunCommand implements Callable<Integer> {
 
@@ -39,6 +41,11 @@ public final class RunCommand implements Callable<Integer> {
 
     @Option(names = "--http-port", defaultValue = "8080", description = "HTTP port for /health, /metrics and /models (0 = any free port; default ${DEFAULT-VALUE}).")
     int httpPort;
+
+    @Option(names = "--http-host", paramLabel = "ADDR", defaultValue = TrainerHttpServer.DEFAULT_HOST,
+            description = "Address the HTTP server listens on (default ${DEFAULT-VALUE}: this machine only, since it serves every "
+                    + "model's weights). 0.0.0.0 listens on every interface: in a container, or for other instances (--advertised-host).")
+    String httpHost;
 
     @Option(names = "--advertised-host", paramLabel = "HOST",
             description = "Host name other instances reach this one by; sets application.server to HOST:<http port> "
@@ -80,7 +87,11 @@ public final class RunCommand implements Callable<Integer> {
         try (StopRequest stopRequest = stop.listenToSignals()) {
             TrainerService service;
             try {
-                service = TrainerService.start(properties(), httpPort, advertisedHost, partitions, Duration.ofSeconds(timeoutSeconds),
+                if (advertisedHost != null && isLoopback(httpHost) && !isLoopback(advertisedHost)) {
+                    say(out, "Note: --advertised-host " + advertisedHost + " but HTTP listens on " + httpHost
+                            + " only, so other instances cannot forward queries here; add --http-host 0.0.0.0 (or an address they reach).");
+                }
+                service = TrainerService.start(properties(), httpHost, httpPort, advertisedHost, partitions, Duration.ofSeconds(timeoutSeconds),
                         new Trainer.StartupListener() {
                             @Override
                             public void waiting(String line) {
@@ -98,8 +109,8 @@ public final class RunCommand implements Callable<Integer> {
             }
             try (service) {
                 Trainer trainer = service.trainer();
-                say(out, String.format("Trainer running against %s (application.id %s); HTTP on port %d. Ctrl-C to stop.",
-                        kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort()));
+                say(out, String.format("Trainer running against %s (application.id %s); HTTP on port %d of %s. Ctrl-C to stop.",
+                        kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort(), httpHost));
                 trainer.onStop(stopRequest::request);
                 stopRequest.await();
                 if (trainer.failure() != null) {
@@ -112,6 +123,10 @@ public final class RunCommand implements Callable<Integer> {
         out.println("Trainer stopped cleanly.");
         out.flush();
         return 0;
+    }
+
+    private static boolean isLoopback(String host) {
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("::1");
     }
 
     private static void say(PrintWriter out, String line) {

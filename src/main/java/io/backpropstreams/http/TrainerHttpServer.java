@@ -99,12 +99,19 @@ public final class TrainerHttpServer implements AutoCloseable {
     }
 
     /**
-     * Binds {@code port} on every interface (0 picks a free one) and starts serving.
+     * The address {@code run} listens on unless told otherwise: this machine only. The server hands
+     * out every model's weights and runs predictions, so reaching it from elsewhere is a choice
+     * ({@code --http-host 0.0.0.0}), not a default.
+     */
+    public static final String DEFAULT_HOST = "127.0.0.1";
+
+    /**
+     * Binds {@code port} on {@value #DEFAULT_HOST} (0 picks a free one) and starts serving.
      *
      * @throws IOException if the port cannot be bound
      */
     public static TrainerHttpServer start(int port) throws IOException {
-        return start(null, port);
+        return start(DEFAULT_HOST, port);
     }
 
     /**

@@ -40,8 +40,10 @@ public enum Activation {
 
     /** Lower-case name used in specs and on the command line. */
     public String id() {
-        return name().toLowerCase(Locale.ROOT);
+        return id;
     }
+
+    private final String id = name().toLowerCase(Locale.ROOT);
 
     /** Parses {@code sigmoid|tanh|relu|linear}, case-insensitively. */
     public static Activation parse(String name) {

@@ -50,7 +50,7 @@ public final class TrainerService implements AutoCloseable {
      *                       instances can forward model queries here (unless the config already sets it)
      */
     public static TrainerService start(Properties config, int httpPort, String advertisedHost, int partitions, Duration timeout) {
-        return start(config, httpPort, advertisedHost, partitions, timeout,
+        return start(config, TrainerHttpServer.DEFAULT_HOST, httpPort, advertisedHost, partitions, timeout,
                 Trainer.StartupListener.withDeadline(timeout, config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)),
                 line -> org.slf4j.LoggerFactory.getLogger(TrainerService.class).warn(line));
     }
@@ -59,14 +59,16 @@ public final class TrainerService implements AutoCloseable {
      * Starts the service as {@code run} does: waiting for partitions is unbounded (see
      * {@link Trainer#start(Properties, int, Duration, Trainer.StartupListener)}), and {@code say}
      * hears one line when the cluster is lost and one when it is back.
+     *
+     * @param httpHost the address the HTTP server binds ({@code 0.0.0.0} for every interface)
      */
-    public static TrainerService start(Properties config, int httpPort, String advertisedHost, int partitions, Duration timeout,
-                                       Trainer.StartupListener startup, java.util.function.Consumer<String> say) {
+    public static TrainerService start(Properties config, String httpHost, int httpPort, String advertisedHost, int partitions,
+                                       Duration timeout, Trainer.StartupListener startup, java.util.function.Consumer<String> say) {
         TrainerHttpServer http;
         try {
-            http = TrainerHttpServer.start(httpPort);
+            http = TrainerHttpServer.start(httpHost, httpPort);
         } catch (IOException e) {
-            throw new UserException("cannot serve HTTP on port " + httpPort + ": " + e.getMessage(), e);
+            throw new UserException("cannot serve HTTP on " + httpHost + ":" + httpPort + ": " + e.getMessage(), e);
         }
         Properties props = new Properties();
         props.putAll(config);

@@ -1,7 +1,5 @@
 package io.backpropstreams.topology;
 
-import java.util.regex.Pattern;
-
 /**
  * The one rule for model ids, enforced by {@code model create}, by the trainer for specs and
  * samples (dead letter {@code invalid-model-id}), and by the HTTP paths: 1 to {@value #MAX_LENGTH}
@@ -19,14 +17,22 @@ public final class ModelIds {
     /** The rule, for messages and documentation. */
     public static final String RULE = "1 to " + MAX_LENGTH + " characters of A-Z a-z 0-9 . _ -, not starting with '.'";
 
-    private static final Pattern VALID = Pattern.compile("[A-Za-z0-9_-][A-Za-z0-9._-]{0," + (MAX_LENGTH - 1) + "}");
-
     private ModelIds() {
     }
 
-    /** True if {@code id} follows the rule. */
+    /** True if {@code id} follows the rule (a loop, not a regex: the trainer checks every sample's key). */
     public static boolean isValid(String id) {
-        return id != null && VALID.matcher(id).matches();
+        if (id == null || id.isEmpty() || id.length() > MAX_LENGTH || id.charAt(0) == '.') {
+            return false;
+        }
+        for (int i = 0; i < id.length(); i++) {
+            char c = id.charAt(i);
+            boolean ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** Null if {@code id} is valid, else a message that shows the id safely (quoted, escaped, shortened). */

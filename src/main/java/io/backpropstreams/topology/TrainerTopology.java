@@ -144,6 +144,14 @@ public final class TrainerTopology {
         p.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 Integer.toString(MAX_RECORD_BYTES));
         p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, DEFAULT_STATE_DIR.toString());
+        // Each task reads three partitions (samples, models, rerouted) and two are empty most of the
+        // time. With the default max.task.idle.ms=0, Kafka 4.4 checks every empty partition's lag
+        // before every record and formats a log line for it whether or not TRACE is on
+        // (PartitionGroup.readyToProcess): a quarter of the stream thread's time in `run`. With -1
+        // a task processes what it has fetched without that check. The trade-off is in the README
+        // (Performance): a spec and samples of a new model that were sent while the trainer was down
+        // may, on a multi-broker cluster, be fetched in different responses at start-up.
+        p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
         // A bug-triggered exception must not stop the trainer: the record goes to the dead-letter
         // topic (Kafka Streams' own DLQ support) with its __streams.errors.* headers.
         p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
