@@ -123,6 +123,9 @@ final class RunBenchmark {
         }
         figures.put("run_json_over_baseline", median(rates.get(Contender.RUN_JSON)) / baseline);
         figures.put("run_avro_over_baseline", median(rates.get(Contender.RUN_AVRO)) / baseline);
+        // each round's run beside that round's baseline: slow drifts of the machine cancel out
+        figures.put("run_json_over_baseline_paired", median(ratios(rates.get(Contender.RUN_JSON), rates.get(Contender.BASELINE))));
+        figures.put("run_avro_over_baseline_paired", median(ratios(rates.get(Contender.RUN_AVRO), rates.get(Contender.BASELINE))));
         figures.put("commit_interval_ms", commitIntervalMs());
     }
 
@@ -285,6 +288,14 @@ final class RunBenchmark {
     private long commitIntervalMs() {
         Properties p = io.backpropstreams.topology.TrainerTopology.streamsConfig(base, null);
         return new StreamsConfig(p).getLong(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG);
+    }
+
+    static double[] ratios(double[] a, double[] b) {
+        double[] r = new double[a.length];
+        for (int i = 0; i < a.length; i++) {
+            r[i] = a[i] / b[i];
+        }
+        return r;
     }
 
     static double median(double[] values) {

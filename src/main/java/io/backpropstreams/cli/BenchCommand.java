@@ -118,7 +118,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             for (double r : (double[]) figures.get(row[0] + "_per_s_rounds")) {
                 perRound.append(String.format(Locale.ROOT, "%,9.0f", r));
             }
-            String ratio = row[0].equals("baseline") ? "" : String.format(Locale.ROOT, "   %.2fx baseline", median / baseline);
+            String ratio = row[0].equals("baseline") ? "" : String.format(Locale.ROOT, "   %.2fx baseline (per round: median %.2fx)",
+                    median / baseline, figures.get(row[0] + "_over_baseline_paired"));
             out.printf(Locale.ROOT, "%-30s %,12.0f %s%s%n", row[1], median, perRound, ratio);
         }
         if (figures.containsKey("latency_p50_ms")) {

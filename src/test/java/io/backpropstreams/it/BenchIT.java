@@ -40,6 +40,8 @@ class BenchIT {
         }
         assertEquals(f.get("run_json_per_s").asDouble() / f.get("baseline_per_s").asDouble(), f.get("run_json_over_baseline").asDouble(), 1e-9);
         assertEquals(f.get("run_avro_per_s").asDouble() / f.get("baseline_per_s").asDouble(), f.get("run_avro_over_baseline").asDouble(), 1e-9);
+        assertEquals(f.get("run_json_per_s_rounds").get(0).asDouble() / f.get("baseline_per_s_rounds").get(0).asDouble(),
+                f.get("run_json_over_baseline_paired").asDouble(), 1e-9, "one round: the paired ratio is that round's");
         assertEquals(100, f.get("commit_interval_ms").asLong(), "run's exactly-once default");
         assertTrue(f.get("latency_samples").asLong() > 0, "latency measured: " + f);
         assertTrue(f.get("latency_p99_ms").asLong() >= f.get("latency_p50_ms").asLong());
