@@ -44,6 +44,15 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         return schema;
     }
 
+    /** The 10 bytes every record of this schema starts with: {@code C3 01} and the fingerprint, little-endian. */
+    public byte[] singleObjectHeader() {
+        byte[] h = new byte[10];
+        h[0] = (byte) 0xC3;
+        h[1] = 0x01;
+        System.arraycopy(fingerprint, 0, h, 2, 8);
+        return h;
+    }
+
     /** Single-object encoding of {@code record}. */
     public byte[] encode(T record) {
         ReusableBuffer out = BUFFER.get();

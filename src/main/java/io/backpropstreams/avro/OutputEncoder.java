@@ -2,10 +2,6 @@ package io.backpropstreams.avro;
 
 import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.ParameterLayout;
-import io.backpropstreams.schema.TrainingMetric;
-import io.backpropstreams.schema.WeightsUpdate;
-import org.apache.avro.Schema;
-import org.apache.avro.SchemaNormalization;
 import org.apache.avro.io.BinaryData;
 
 import java.nio.charset.StandardCharsets;
@@ -26,23 +22,11 @@ import java.util.Arrays;
  */
 public final class OutputEncoder {
 
-    private static final byte[] METRIC_HEADER = header(TrainingMetric.getClassSchema());
-    private static final byte[] WEIGHTS_HEADER = header(WeightsUpdate.getClassSchema());
+    private static final byte[] METRIC_HEADER = Serdes.TRAINING_METRIC.singleObjectHeader();
+    private static final byte[] WEIGHTS_HEADER = Serdes.WEIGHTS_UPDATE.singleObjectHeader();
 
     private byte[] buf = new byte[256];
     private int pos;
-
-    /** {@code C3 01} and the schema's CRC-64-AVRO fingerprint, little-endian: the single-object header. */
-    private static byte[] header(Schema schema) {
-        byte[] h = new byte[10];
-        h[0] = (byte) 0xC3;
-        h[1] = 0x01;
-        long fp = SchemaNormalization.parsingFingerprint64(schema);
-        for (int i = 0; i < 8; i++) {
-            h[2 + i] = (byte) (fp >>> (8 * i));
-        }
-        return h;
-    }
 
     /** The single-object encoding of the {@code TrainingMetric} with these fields. */
     public byte[] trainingMetric(String modelId, long step, double loss, double[] output, double[] target, double lossEma,

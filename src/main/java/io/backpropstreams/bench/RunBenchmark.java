@@ -260,7 +260,7 @@ final class RunBenchmark {
     private static void deleteTopics(Admin admin, String name) {
         try {
             List<String> doomed = admin.listTopics().names().get(30, TimeUnit.SECONDS).stream()
-                    .filter(t -> t.startsWith(name + "-") && !t.endsWith("-json-samples") && !t.endsWith("-avro-samples")).toList();
+                    .filter(t -> t.startsWith(name + "-")).toList();
             admin.deleteTopics(doomed).all().get(30, TimeUnit.SECONDS);
         } catch (Exception e) {
             // a scratch cluster: a topic left behind costs a little disk, not a wrong figure
