@@ -405,7 +405,8 @@ public final class Trainer implements AutoCloseable {
         for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
             if (t instanceof org.apache.kafka.common.errors.RetriableException
                     || t instanceof org.apache.kafka.common.errors.TimeoutException
-                    || t instanceof org.apache.kafka.common.errors.DisconnectException) {
+                    || t instanceof org.apache.kafka.common.errors.DisconnectException
+                    || t instanceof org.apache.kafka.common.errors.TransactionAbortableException) {
                 return true;
             }
         }

@@ -93,9 +93,11 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
      * foresaw) before the model was touched dead-letters the record as {@code internal-error}
      * naming the exception, so that no record is lost and none goes without a reason. After the
      * model was touched (a step taken, a state stored) nothing short of the changelog can undo it,
-     * so the error fails the task instead: Kafka Streams aborts the open transaction, restores the
-     * store from the changelog and retries, exactly-once. Kafka's exceptions (a fenced producer, a
-     * migrated task) propagate as they are.
+     * so the error is raised as a {@code StreamsException} instead, which
+     * {@link TrainerProcessingErrors} fails: the stream thread stops and its open transaction is
+     * aborted, so nothing of the record is committed, and {@code run} stops with the error. Kafka's
+     * exceptions (a failed send, a fenced producer, a migrated task) propagate as they are, and fail
+     * the same way, never skipping the record.
      */
     @Override
     public void process(Record<byte[], byte[]> record) {

@@ -152,10 +152,10 @@ public final class TrainerTopology {
         // (Performance): a spec and samples of a new model that were sent while the trainer was down
         // may, on a multi-broker cluster, be fetched in different responses at start-up.
         p.putIfAbsent(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, Long.toString(StreamsConfig.MAX_TASK_IDLE_MS_DISABLED));
-        // A bug-triggered exception must not stop the trainer: the record goes to the dead-letter
-        // topic (Kafka Streams' own DLQ support) with its __streams.errors.* headers.
-        p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG,
-                org.apache.kafka.streams.errors.LogAndContinueProcessingExceptionHandler.class.getName());
+        // A bug-triggered exception in a stateless processor must not stop the trainer: the record
+        // goes to the dead-letter topic (Kafka Streams' own DLQ support) with its __streams.errors.*
+        // headers. Kafka's own errors (a failed send) fail instead: see TrainerProcessingErrors.
+        p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, TrainerProcessingErrors.class.getName());
         p.putIfAbsent(StreamsConfig.ERRORS_DEAD_LETTER_QUEUE_TOPIC_NAME_CONFIG, TopicNames.from(p).deadLetters());
         p.putIfAbsent(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, "true");
         return p;
