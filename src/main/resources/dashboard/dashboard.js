@@ -15,8 +15,20 @@
     return v >= 1e-3 && v < 1e4 ? String(+v.toPrecision(6)) : v.toExponential(0);
   }
 
+  // With `run --http-token-file`, open the page as /#token=TOKEN: the fragment never leaves the
+  // browser; the page keeps the token for this tab only and sends it as a bearer token.
+  const token = (function () {
+    const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
+    if (m) {
+      sessionStorage.setItem("bps-token", decodeURIComponent(m[1]));
+      history.replaceState(null, "", location.pathname + location.search);
+    }
+    return sessionStorage.getItem("bps-token");
+  })();
+
   async function getJson(url) {
-    const r = await fetch(url, { cache: "no-store" });
+    const headers = token ? { "Authorization": "Bearer " + token } : {};
+    const r = await fetch(url, { cache: "no-store", headers: headers });
     if (!r.ok) throw new Error(url + " → " + r.status);
     return r.json();
   }

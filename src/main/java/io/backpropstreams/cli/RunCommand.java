@@ -47,6 +47,25 @@ public final class RunCommand implements Callable<Integer> {
                     + "model's weights). 0.0.0.0 listens on every interface: in a container, or for other instances (--advertised-host).")
     String httpHost;
 
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "Require Authorization: Bearer TOKEN, the token being this file's content (at least 16 characters; "
+                    + "keep the file chmod 600). Requests without it get 401; the dashboard takes it as /#token=TOKEN.")
+    java.nio.file.Path httpTokenFile;
+
+    @Option(names = "--http-open", paramLabel = "PATHS", defaultValue = "/health",
+            description = "With --http-token-file, the paths served without the token, comma-separated: /health, /metrics, "
+                    + "or both for Prometheus (default ${DEFAULT-VALUE}; empty for none).")
+    String httpOpen;
+
+    @Option(names = "--http-tls-keystore", paramLabel = "FILE",
+            description = "Serve HTTPS with this PKCS12 or JKS key store. Its password comes from --http-tls-password-file "
+                    + "or the environment variable " + io.backpropstreams.http.HttpAccess.TLS_PASSWORD_ENV + ", never from a flag.")
+    java.nio.file.Path httpTlsKeystore;
+
+    @Option(names = "--http-tls-password-file", paramLabel = "FILE",
+            description = "File whose content is the key store's password (keep it chmod 600).")
+    java.nio.file.Path httpTlsPasswordFile;
+
     @Option(names = "--advertised-host", paramLabel = "HOST",
             description = "Host name other instances reach this one by; sets application.server to HOST:<http port> "
                     + "so that any instance answers model queries for all models.")
@@ -91,7 +110,7 @@ public final class RunCommand implements Callable<Integer> {
                     say(out, "Note: --advertised-host " + advertisedHost + " but HTTP listens on " + httpHost
                             + " only, so other instances cannot forward queries here; add --http-host 0.0.0.0 (or an address they reach).");
                 }
-                service = TrainerService.start(properties(), httpHost, httpPort, advertisedHost, partitions, Duration.ofSeconds(timeoutSeconds),
+                service = TrainerService.start(properties(), httpHost, httpPort, httpAccess(), advertisedHost, partitions, Duration.ofSeconds(timeoutSeconds),
                         new Trainer.StartupListener() {
                             @Override
                             public void waiting(String line) {
@@ -109,8 +128,9 @@ public final class RunCommand implements Callable<Integer> {
             }
             try (service) {
                 Trainer trainer = service.trainer();
-                say(out, String.format("Trainer running against %s (application.id %s); HTTP on port %d of %s. Ctrl-C to stop.",
-                        kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort(), httpHost));
+                say(out, String.format("Trainer running against %s (application.id %s); HTTP on port %d of %s%s. Ctrl-C to stop.",
+                        kafka.bootstrapServers(), trainer.config().getProperty("application.id"), service.httpPort(), httpHost,
+                        (httpTlsKeystore == null ? "" : ", TLS") + (httpTokenFile == null ? "" : ", token required")));
                 trainer.onStop(stopRequest::request);
                 stopRequest.await();
                 if (trainer.failure() != null) {
@@ -123,6 +143,18 @@ public final class RunCommand implements Callable<Integer> {
         out.println("Trainer stopped cleanly.");
         out.flush();
         return 0;
+    }
+
+    /** The HTTP server's token, open paths and TLS, from the options; secrets are read from files (or the environment). */
+    private io.backpropstreams.http.HttpAccess httpAccess() {
+        if (httpTlsPasswordFile != null && httpTlsKeystore == null) {
+            throw new ParameterException(spec.commandLine(), "--http-tls-password-file needs --http-tls-keystore");
+        }
+        byte[] token = httpTokenFile == null ? null : io.backpropstreams.http.HttpAccess.readToken(httpTokenFile);
+        var open = io.backpropstreams.http.HttpAccess.openPaths(httpOpen);
+        var tls = httpTlsKeystore == null ? null : new io.backpropstreams.http.HttpAccess.Tls(httpTlsKeystore,
+                io.backpropstreams.http.HttpAccess.tlsPassword(httpTlsPasswordFile, System.getenv(io.backpropstreams.http.HttpAccess.TLS_PASSWORD_ENV)));
+        return new io.backpropstreams.http.HttpAccess(token, open, tls);
     }
 
     private static boolean isLoopback(String host) {

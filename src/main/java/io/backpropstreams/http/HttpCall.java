@@ -83,6 +83,11 @@ final class HttpCall {
         return request.getHeaders().contains(name);
     }
 
+    /** The first value of header {@code name}, or null. */
+    String header(String name) {
+        return request.getHeaders().get(name);
+    }
+
     /**
      * The whole body, at most {@code limit} bytes.
      *
@@ -152,6 +157,12 @@ final class HttpCall {
     void methodNotAllowed(String allowed, String hint) {
         response.getHeaders().put(HttpHeader.ALLOW, allowed);
         error(405, "method " + method() + " not allowed on " + path() + "; " + hint);
+    }
+
+    /** {@code 401} with {@code WWW-Authenticate: Bearer}. */
+    void unauthorized(String message) {
+        response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, "Bearer realm=\"backprop-streams\"");
+        error(401, message);
     }
 
     boolean answered() {

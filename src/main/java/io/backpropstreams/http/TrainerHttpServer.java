@@ -84,18 +84,21 @@ public final class TrainerHttpServer implements AutoCloseable {
 
     private final Server server;
     private final ServerConnector connector;
+    private final HttpAccess access;
     /** Asking another instance must end well inside our own idle timeout, so that the caller gets a 503, not a reset. */
     private static final Duration PEER_TIMEOUT = Duration.ofSeconds(3);
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    private final HttpClient client;
     private volatile Attached attached;
     private volatile java.util.function.Supplier<io.backpropstreams.kafka.ClusterWatch.Status> cluster;
 
     private record Attached(KafkaStreams streams, ModelQueries queries, TrainingMonitor monitor, PrometheusMeterRegistry registry) {
     }
 
-    private TrainerHttpServer(Server server, ServerConnector connector) {
+    private TrainerHttpServer(Server server, ServerConnector connector, HttpAccess access, HttpClient client) {
         this.server = server;
         this.connector = connector;
+        this.access = access;
+        this.client = client;
     }
 
     /**
@@ -121,6 +124,15 @@ public final class TrainerHttpServer implements AutoCloseable {
      * @throws IOException if the address cannot be bound
      */
     public static TrainerHttpServer start(String host, int port) throws IOException {
+        return start(host, port, HttpAccess.none());
+    }
+
+    /**
+     * Binds {@code host:port} and starts serving, with {@code access}'s token and TLS.
+     *
+     * @throws IOException if the address cannot be bound or the key store cannot be read
+     */
+    public static TrainerHttpServer start(String host, int port, HttpAccess access) throws IOException {
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, 2);
         threads.setName("http");
         threads.setDaemon(true);
@@ -131,13 +143,26 @@ public final class TrainerHttpServer implements AutoCloseable {
         config.setRequestHeaderSize(MAX_HEADER_BYTES);
         config.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         config.setHttpCompliance(HttpCompliance.RFC9110);
-        ServerConnector connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        ServerConnector connector;
+        HttpClient.Builder peers = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2));
+        if (access.tls() != null) {
+            TlsSupport.Server tls = TlsSupport.server(access.tls());
+            // no SNI host check: instances are often reached by an address the certificate does not name
+            org.eclipse.jetty.server.SecureRequestCustomizer secure = new org.eclipse.jetty.server.SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            config.addCustomizer(secure);
+            connector = new ServerConnector(server, 1, 1,
+                    new org.eclipse.jetty.server.SslConnectionFactory(tls.factory(), "http/1.1"), new HttpConnectionFactory(config));
+            peers.sslContext(tls.peerContext());
+        } else {
+            connector = new ServerConnector(server, 1, 1, new HttpConnectionFactory(config));
+        }
         connector.setHost(host);
         connector.setPort(port);
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         server.addConnector(connector);
         server.addBean(new NetworkConnectionLimit(MAX_CONNECTIONS, connector));
-        TrainerHttpServer http = new TrainerHttpServer(server, connector);
+        TrainerHttpServer http = new TrainerHttpServer(server, connector, access, peers.build());
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
@@ -154,7 +179,7 @@ public final class TrainerHttpServer implements AutoCloseable {
             stopQuietly(server);
             throw new IOException("cannot start the HTTP server on port " + port + ": " + e.getMessage(), e);
         }
-        LOG.info("HTTP server on port {}", connector.getLocalPort());
+        LOG.info("HTTP{} server on port {}", access.tls() == null ? "" : "S", connector.getLocalPort());
         return http;
     }
 
@@ -174,6 +199,11 @@ public final class TrainerHttpServer implements AutoCloseable {
 
     public void attach(KafkaStreams streams, HostInfo self, TrainingMonitor monitor, PrometheusMeterRegistry registry) {
         this.attached = new Attached(streams, new ModelQueries(streams, self), monitor, registry);
+    }
+
+    /** The address bound, as given ({@value #DEFAULT_HOST} by default; null for every interface). */
+    public String boundHost() {
+        return connector.getHost();
     }
 
     /** The bound port. */
@@ -209,6 +239,11 @@ public final class TrainerHttpServer implements AutoCloseable {
             return;
         }
         Asset page = ASSETS.get(path);
+        if (page == null && access.requiresToken(path) && !access.authorizes(ex.header("Authorization"))) {
+            ex.unauthorized(ex.hasHeader("Authorization") ? "wrong token" : "this server requires a token: send Authorization: Bearer TOKEN "
+                    + "(the dashboard takes it in its address: /#token=TOKEN)");
+            return;
+        }
         if (page != null) {
             if (readOnly(ex)) {
                 resource(ex, page.resource(), page.contentType());
@@ -535,10 +570,14 @@ public final class TrainerHttpServer implements AutoCloseable {
     }
 
     private HttpResponse<String> send(HttpCall ex, HostInfo host, String method, String path, byte[] body) throws IOException {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://" + host.host() + ":" + host.port() + path))
+        String scheme = access.tls() == null ? "http://" : "https://";
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + host.host() + ":" + host.port() + path))
                 .timeout(PEER_TIMEOUT)
                 .header(FORWARDED, "1")
                 .header("Content-Type", "application/json");
+        if (access.authorizationHeader() != null) {
+            b.header("Authorization", access.authorizationHeader());
+        }
         b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
         try {
             return client.send(b.build(), HttpResponse.BodyHandlers.ofString());

@@ -50,7 +50,7 @@ public final class TrainerService implements AutoCloseable {
      *                       instances can forward model queries here (unless the config already sets it)
      */
     public static TrainerService start(Properties config, int httpPort, String advertisedHost, int partitions, Duration timeout) {
-        return start(config, TrainerHttpServer.DEFAULT_HOST, httpPort, advertisedHost, partitions, timeout,
+        return start(config, TrainerHttpServer.DEFAULT_HOST, httpPort, io.backpropstreams.http.HttpAccess.none(), advertisedHost, partitions, timeout,
                 Trainer.StartupListener.withDeadline(timeout, config.getProperty(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG)),
                 line -> org.slf4j.LoggerFactory.getLogger(TrainerService.class).warn(line));
     }
@@ -61,12 +61,14 @@ public final class TrainerService implements AutoCloseable {
      * hears one line when the cluster is lost and one when it is back.
      *
      * @param httpHost the address the HTTP server binds ({@code 0.0.0.0} for every interface)
+     * @param access   the HTTP server's token, open paths and TLS
      */
-    public static TrainerService start(Properties config, String httpHost, int httpPort, String advertisedHost, int partitions,
+    public static TrainerService start(Properties config, String httpHost, int httpPort, io.backpropstreams.http.HttpAccess access,
+                                       String advertisedHost, int partitions,
                                        Duration timeout, Trainer.StartupListener startup, java.util.function.Consumer<String> say) {
         TrainerHttpServer http;
         try {
-            http = TrainerHttpServer.start(httpHost, httpPort);
+            http = TrainerHttpServer.start(httpHost, httpPort, access);
         } catch (IOException e) {
             throw new UserException("cannot serve HTTP on " + httpHost + ":" + httpPort + ": " + e.getMessage(), e);
         }

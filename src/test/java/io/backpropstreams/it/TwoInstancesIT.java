@@ -160,6 +160,10 @@ class TwoInstancesIT {
 
     /** Both RUNNING, each owning some of the four tasks, together all of them, and both seeing two clients. */
     private static void awaitBalancedAssignment() throws Exception {
+        awaitBalancedAssignment(a, b);
+    }
+
+    private static void awaitBalancedAssignment(TrainerService a, TrainerService b) throws Exception {
         await("both instances RUNNING with the 4 tasks split between them", () -> {
             Set<String> tasksA = activeTasks(a.trainer().streams());
             Set<String> tasksB = activeTasks(b.trainer().streams());
@@ -280,6 +284,54 @@ class TwoInstancesIT {
             assertEquals(404, r.statusCode(), r.body());
             assertTrue(JSON.readTree(r.body()).get("error").asText().contains("no-such-model"), r.body());
         }
+    }
+
+    /**
+     * Two more instances of another application, which trains the same models from the same
+     * topics, each with the same bearer token and HTTPS key store: either answers every model,
+     * forwarding with the token to the owner over TLS; without the token both answer 401.
+     */
+    @Test
+    void aPairWithATokenAndTlsForwardsWithTheToken(@TempDir Path stateC, @TempDir Path stateD, @TempDir Path keys) throws Exception {
+        Path store = io.backpropstreams.http.TestKeystores.create(keys, "pair.p12");
+        String token = "pair-token-0123456789abcdef";
+        io.backpropstreams.http.HttpAccess access = new io.backpropstreams.http.HttpAccess(token.getBytes(StandardCharsets.US_ASCII),
+                Set.of("/health"), new io.backpropstreams.http.HttpAccess.Tls(store, io.backpropstreams.http.TestKeystores.PASSWORD.toCharArray()));
+        HttpClient https = HttpClient.newBuilder().sslContext(io.backpropstreams.http.TestKeystores.trusting(store))
+                .connectTimeout(Duration.ofSeconds(5)).build();
+        String applicationId = "two-secured-instances-it-" + System.nanoTime();
+        try (TrainerService c = startSecured(applicationId, stateC, access); TrainerService d = startSecured(applicationId, stateD, access)) {
+            awaitBalancedAssignment(c, d);
+            for (TrainerService s : List.of(c, d)) {
+                await("every model at step " + SAMPLES_PER_MODEL + " on the secured pair, port " + s.httpPort(),
+                        () -> steps(send(https, s, "/models", token)),
+                        steps -> steps.keySet().equals(SPECS.keySet()) && steps.values().stream().allMatch(v -> v == SAMPLES_PER_MODEL));
+            }
+            Set<String> localC = localModels(c);
+            assertFalse(localC.isEmpty() || localC.size() == SPECS.size(), "each of the pair owns some models: " + localC);
+            for (String id : SPECS.keySet()) {
+                HttpResponse<String> fromC = send(https, c, "/models/" + id, token);
+                HttpResponse<String> fromD = send(https, d, "/models/" + id, token);
+                assertEquals(200, fromC.statusCode(), id + " from C: " + fromC.body());
+                assertEquals(200, fromD.statusCode(), id + " from D: " + fromD.body());
+                assertEquals(fromC.body(), fromD.body(), id + ": the forwarded answer is the owner's");
+                assertEquals(401, send(https, c, "/models/" + id, null).statusCode(), id + " without the token");
+                assertEquals(401, send(https, d, "/models/" + id, "wrong-token-0123456789").statusCode(), id + " with a wrong token");
+            }
+        }
+    }
+
+    private static TrainerService startSecured(String applicationId, Path stateDir, io.backpropstreams.http.HttpAccess access) {
+        return TrainerService.start(config(applicationId, stateDir), "127.0.0.1", 0, access, "127.0.0.1", PARTITIONS, WAIT,
+                Trainer.StartupListener.withDeadline(WAIT, kafka.bootstrapServers()), line -> { });
+    }
+
+    private static HttpResponse<String> send(HttpClient client, TrainerService s, String path, String token) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + s.httpPort() + path)).timeout(Duration.ofSeconds(20));
+        if (token != null) {
+            b.header("Authorization", "Bearer " + token);
+        }
+        return client.send(b.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     // ---------------------------------------------------------------- helpers
