@@ -40,6 +40,8 @@ import java.util.concurrent.Callable;
             "  backprop-streams broker --port 0                  (any free port)",
             "  backprop-streams broker --nodes 3                 (clients on 9092-9094, controllers on 9095-9097)",
             "  backprop-streams broker --nodes 3 --node-id 2 --data-dir ./kafka-data   (node 2 only; start 1 and 3 likewise)",
+            "  backprop-streams broker --sasl-users users.txt --data-dir ./kafka-data   (SCRAM logins and ACLs; see docs/security.md)",
+            "  backprop-streams broker --config server.properties   (any other broker setting)",
         })
 public final class BrokerCommand implements Callable<Integer> {
 
@@ -66,6 +68,25 @@ public final class BrokerCommand implements Callable<Integer> {
                     + "process; start the others with the same --port and --nodes. Needs a fixed --port.")
     Integer nodeId;
 
+    @Option(names = "--sasl-users", paramLabel = "FILE",
+            description = "Secure the broker: clients log in with SASL SCRAM-SHA-256 as one of the users in FILE (one name=password "
+                    + "per line; keep it chmod 600), and ACLs are enforced (StandardAuthorizer). The file is read once and never printed. "
+                    + "One node only.")
+    Path saslUsers;
+
+    @Option(names = "--super-user", paramLabel = "NAME", defaultValue = io.backpropstreams.kafka.SaslUsers.DEFAULT_SUPER_USER,
+            description = "With --sasl-users: the user of FILE with every right, ACLs included (default ${DEFAULT-VALUE}).")
+    String superUser;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "Broker properties (Kafka's server.properties keys) applied over the defaults, e.g. log.retention.hours. "
+                    + "Ports, data directory and node ids come from the options above.")
+    Path config;
+
+    /** Keys that the options above set and a --config file may not, since the ports and directories are reserved from them. */
+    static final java.util.List<String> MANAGED_KEYS = java.util.List.of("process.roles", "node.id", "controller.quorum.voters",
+            "controller.listener.names", "listeners", "advertised.listeners", "inter.broker.listener.name", "log.dirs", "log.dir");
+
     @Override
     public Integer call() {
         if (port < 0 || port > 65_535) {
@@ -88,9 +109,15 @@ public final class BrokerCommand implements Callable<Integer> {
             throw new ParameterException(spec.commandLine(), "--port " + port + " leaves no room for the " + 2 * nodes
                     + " ports of " + nodes + " nodes");
         }
+        if (saslUsers != null && (nodes > 1 || nodeId != null)) {
+            throw new ParameterException(spec.commandLine(), "--sasl-users secures one node; it cannot be combined with --nodes "
+                    + nodes + (nodeId != null ? " --node-id " + nodeId : ""));
+        }
+        java.util.Map<String, String> overrides = brokerOverrides();
+        io.backpropstreams.kafka.SaslUsers users = saslUsers == null ? null : io.backpropstreams.kafka.SaslUsers.read(saslUsers, superUser);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        LocalKafka kafka = localKafka();
+        LocalKafka kafka = localKafka(overrides, users);
         if (nodeId != null) {
             out.println("Starting node " + nodeId + " of " + nodes + "; it is ready once " + (nodes / 2 + 1)
                     + " of the " + nodes + " nodes run.");
@@ -131,22 +158,54 @@ public final class BrokerCommand implements Callable<Integer> {
         return 0;
     }
 
-    private LocalKafka localKafka() {
+    /** The --config file's properties, refusing the keys the options manage. */
+    private java.util.Map<String, String> brokerOverrides() {
+        java.util.Map<String, String> overrides = new java.util.LinkedHashMap<>();
+        if (config == null) {
+            return overrides;
+        }
+        java.util.Properties p = io.backpropstreams.client.ClientConfigs.load(config);
+        for (String key : p.stringPropertyNames()) {
+            if (MANAGED_KEYS.contains(key)) {
+                throw new io.backpropstreams.client.UserException("--config " + config + " sets '" + key + "', which the broker command "
+                        + "sets itself: use --port, --data-dir, --nodes and --node-id instead");
+            }
+            overrides.put(key, p.getProperty(key));
+        }
+        return overrides;
+    }
+
+    private LocalKafka localKafka(java.util.Map<String, String> overrides, io.backpropstreams.kafka.SaslUsers users) {
         if (nodeId != null) {
             KafkaNodeLayout layout = new KafkaNodeLayout(port, nodes);
             // A node waits for a majority of its quorum, which the user may start by hand: give them time.
-            EmbeddedKafkaBroker node = layout.node(nodeId, dataDir).startTimeout(Duration.ofMinutes(5)).build();
+            EmbeddedKafkaBroker node = layout.node(nodeId, dataDir).brokerProperties(overrides).startTimeout(Duration.ofMinutes(5)).build();
             return new LocalKafka(node::start, node::awaitStopped, node::fault, node::close,
                     () -> readyLine(node).replace(" (data in ", " (node " + nodeId + " of " + nodes + ", cluster "
                             + layout.bootstrapServers() + "; data in "));
         }
         if (nodes > 1) {
-            EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.create(nodes, port, dataDir);
+            EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.create(nodes, port, dataDir, overrides);
             return new LocalKafka(cluster::start, cluster::awaitStopped, cluster::fault, cluster::close,
                     () -> readyLine(cluster));
         }
-        EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.builder().port(port).dataDir(dataDir).build();
-        return new LocalKafka(broker::start, broker::awaitStopped, broker::fault, broker::close, () -> readyLine(broker));
+        EmbeddedKafkaBroker.Builder builder = EmbeddedKafkaBroker.builder().port(port).dataDir(dataDir);
+        if (users != null) {
+            users.secure(builder);
+        }
+        EmbeddedKafkaBroker broker = builder.brokerProperties(overrides).build();
+        Runnable start = users == null ? broker::start : () -> {
+            broker.start();
+            try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(broker.clientProperties())) {
+                users.apply(admin);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BrokerStartException("interrupted while creating the users of --sasl-users", e);
+            }
+        };
+        return new LocalKafka(start, broker::awaitStopped, broker::fault, broker::close, () -> readyLine(broker)
+                + (users == null ? "" : "\nSASL SCRAM-SHA-256 and ACLs on; users " + String.join(", ", users.passwords().keySet())
+                + " (super user " + users.superUser() + "); clients need security.protocol=SASL_PLAINTEXT"));
     }
 
     /** What the command needs of one node or a cluster. */

@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             ReplayCommand.class,
             WatchCommand.class,
             ModelCommand.class,
+            AclCommand.class,
             ReportCommand.class,
             BenchCommand.class,
             BaselineCommand.class,
@@ -60,10 +61,22 @@ public final class Main implements Runnable {
             err.flush();
             return where.getCommandSpec().exitCodeOnInvalidInput();
         });
+        // Kafka's clients log every failed login, refused request and lost connection at WARN or ERROR,
+        // several lines each; the commands report the cause themselves, in one line. --verbose (or
+        // BPS_KAFKA_LOG_LEVEL) lets Kafka's client logs through again.
+        cl.setExecutionStrategy(parseResult -> {
+            if (!verbose(parseResult) && System.getenv("BPS_KAFKA_LOG_LEVEL") == null) {
+                quietKafkaClients();
+            }
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         cl.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             java.io.PrintWriter err = commandLine.getErr();
             org.apache.kafka.common.config.ConfigException badSetting = causeOfType(e, org.apache.kafka.common.config.ConfigException.class);
-            if (e instanceof UserException || e instanceof io.backpropstreams.kafka.KafkaUnavailableException
+            String kafkaFailure = kafkaFailure(e, commandLine);
+            if (kafkaFailure != null) {
+                err.println("error: " + kafkaFailure);
+            } else if (e instanceof UserException || e instanceof io.backpropstreams.kafka.KafkaUnavailableException
                     || e instanceof io.backpropstreams.kafka.BrokerStartException) {
                 err.println("error: " + e.getMessage());
             } else if (badSetting != null) {
@@ -80,6 +93,30 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /** Kafka's client-side loggers: the clients' network and metadata layers, and the SASL/SSL code they share with brokers. */
+    static final java.util.List<String> KAFKA_CLIENT_LOGGERS = java.util.List.of("org.apache.kafka.clients",
+            "org.apache.kafka.common.network", "org.apache.kafka.common.security", "org.apache.kafka.common.utils.AppInfoParser");
+
+    private static void quietKafkaClients() {
+        for (String logger : KAFKA_CLIENT_LOGGERS) {
+            org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
+        }
+    }
+
+    /** One line for a failed login, a missing ACL or a cluster that does not answer, from the command's Kafka settings; else null. */
+    private static String kafkaFailure(Exception e, CommandLine commandLine) {
+        Object mixin = commandLine.getCommandSpec().mixins().containsKey("kafka")
+                ? commandLine.getCommandSpec().mixins().get("kafka").userObject() : null;
+        if (!(mixin instanceof KafkaOptions kafka) || e instanceof io.backpropstreams.kafka.KafkaUnavailableException) {
+            return null;
+        }
+        try {
+            return io.backpropstreams.client.FailureExplainer.explain(e, kafka.properties());
+        } catch (RuntimeException unreadableConfig) {
+            return null;
+        }
     }
 
     /** True if {@code --verbose} was given to any command of this parse. */

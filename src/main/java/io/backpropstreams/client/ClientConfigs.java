@@ -35,6 +35,7 @@ public final class ClientConfigs {
         } catch (IOException e) {
             throw new UserException("cannot read config file '" + file + "': " + e.getMessage());
         }
+        JaasCheck.check(p, file.toString());
         return p;
     }
 

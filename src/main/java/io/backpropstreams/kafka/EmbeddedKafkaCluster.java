@@ -32,11 +32,11 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     private final Path dataDir;
     private Duration startupTime;
 
-    private EmbeddedKafkaCluster(KafkaNodeLayout layout, Path dataDir) {
+    private EmbeddedKafkaCluster(KafkaNodeLayout layout, Path dataDir, java.util.Map<String, String> brokerProperties) {
         this.layout = layout;
         this.dataDir = dataDir;
         for (int id = 1; id <= layout.nodes(); id++) {
-            nodes.add(layout.node(id, dataDir).startTimeout(Duration.ofSeconds(120)).build());
+            nodes.add(layout.node(id, dataDir).brokerProperties(brokerProperties).startTimeout(Duration.ofSeconds(120)).build());
         }
     }
 
@@ -45,8 +45,13 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
      * {@code dataDir} null keeps each node's data in a temporary directory deleted on close.
      */
     public static EmbeddedKafkaCluster create(int nodes, int basePort, Path dataDir) {
+        return create(nodes, basePort, dataDir, java.util.Map.of());
+    }
+
+    /** As {@link #create(int, int, Path)}, with {@code brokerProperties} applied to every node. */
+    public static EmbeddedKafkaCluster create(int nodes, int basePort, Path dataDir, java.util.Map<String, String> brokerProperties) {
         int base = basePort != 0 ? basePort : freePortRange(2 * nodes);
-        return new EmbeddedKafkaCluster(new KafkaNodeLayout(base, nodes), dataDir);
+        return new EmbeddedKafkaCluster(new KafkaNodeLayout(base, nodes), dataDir, brokerProperties);
     }
 
     /**

@@ -72,7 +72,7 @@ public final class Topics {
         long deadline = System.nanoTime() + timeout.toNanos();
         Admin admin = openAdmin(adminProperties, bootstrap, timeout);
         try {
-            awaitCluster(admin, bootstrap, timeout, deadline);
+            awaitCluster(admin, adminProperties, bootstrap, timeout, deadline);
             Set<String> created = create(admin, bootstrap, topics, deadline);
             awaitLeaders(admin, bootstrap, topics, deadline);
             return created;
@@ -91,12 +91,11 @@ public final class Topics {
         long deadline = System.nanoTime() + timeout.toNanos();
         Admin admin = openAdmin(adminProperties, bootstrap, timeout);
         try {
-            awaitCluster(admin, bootstrap, timeout, deadline);
+            awaitCluster(admin, adminProperties, bootstrap, timeout, deadline);
             return get(admin.describeCluster(new DescribeClusterOptions().timeoutMs(Math.max(1, remainingMs(deadline)))).nodes(), deadline)
                     .size();
         } catch (TimeoutException e) {
-            throw new KafkaUnavailableException(bootstrap, "No Kafka broker answered at " + bootstrap
-                    + " within " + timeout.toMillis() + " ms (is a broker running there?)", e);
+            throw KafkaUnavailableException.noAnswer(bootstrap, adminProperties, timeout.toMillis(), e);
         } catch (ExecutionException e) {
             throw failure("Kafka at " + bootstrap + " did not describe its cluster", e.getCause());
         } finally {
@@ -120,13 +119,12 @@ public final class Topics {
         }
     }
 
-    private static void awaitCluster(Admin admin, String bootstrap, Duration timeout, long deadline) {
+    private static void awaitCluster(Admin admin, Properties adminProperties, String bootstrap, Duration timeout, long deadline) {
         try {
             int remaining = remainingMs(deadline);
             get(admin.describeCluster(new DescribeClusterOptions().timeoutMs(remaining)).nodes(), deadline);
         } catch (TimeoutException e) {
-            throw new KafkaUnavailableException(bootstrap, "No Kafka broker answered at " + bootstrap
-                    + " within " + timeout.toMillis() + " ms (is a broker running there?)", e);
+            throw KafkaUnavailableException.noAnswer(bootstrap, adminProperties, timeout.toMillis(), e);
         } catch (ExecutionException e) {
             throw failure("Kafka at " + bootstrap + " did not describe its cluster", e.getCause());
         }

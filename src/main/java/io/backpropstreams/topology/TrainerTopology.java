@@ -45,6 +45,11 @@ public final class TrainerTopology {
     public static final String REROUTE = "rerouted";
     /** Suffix Kafka Streams gives a repartition topic. */
     static final String REPARTITION_SUFFIX = "-repartition";
+
+    /** The repartition topics of an application, which Kafka Streams purges (delete-records) after each commit. */
+    public static java.util.List<String> repartitionTopics(String applicationId) {
+        return java.util.List.of(applicationId + "-" + REROUTE + REPARTITION_SUFFIX);
+    }
     /** The training processor. */
     public static final String TRAINER = "trainer";
     /** The model store; its changelog is {@code <application.id>-model-store-changelog}. */
