@@ -100,9 +100,19 @@ public final class Main implements Runnable {
             "org.apache.kafka.common.network", "org.apache.kafka.common.security", "org.apache.kafka.common.utils.AppInfoParser");
 
     private static void quietKafkaClients() {
+        java.util.Map<String, org.apache.logging.log4j.Level> off = new java.util.HashMap<>();
         for (String logger : KAFKA_CLIENT_LOGGERS) {
-            org.apache.logging.log4j.core.config.Configurator.setLevel(logger, org.apache.logging.log4j.Level.OFF);
+            off.put(logger, org.apache.logging.log4j.Level.OFF);
         }
+        // loggers configured on their own in log4j2.xml (e.g. NetworkClient) do not inherit: name them too
+        if (org.apache.logging.log4j.LogManager.getContext(false) instanceof org.apache.logging.log4j.core.LoggerContext ctx) {
+            for (String name : ctx.getConfiguration().getLoggers().keySet()) {
+                if (KAFKA_CLIENT_LOGGERS.stream().anyMatch(name::startsWith)) {
+                    off.put(name, org.apache.logging.log4j.Level.OFF);
+                }
+            }
+        }
+        org.apache.logging.log4j.core.config.Configurator.setLevel(off);
     }
 
     /** One line for a failed login, a missing ACL or a cluster that does not answer, from the command's Kafka settings; else null. */
