@@ -20,7 +20,9 @@
   const token = (function () {
     const m = /(?:^#|&)token=([^&]*)/.exec(location.hash);
     if (m) {
-      sessionStorage.setItem("bps-token", decodeURIComponent(m[1]));
+      let t = m[1];
+      try { t = decodeURIComponent(t); } catch (e) { /* not %-encoded: use it as it is */ }
+      sessionStorage.setItem("bps-token", t);
       history.replaceState(null, "", location.pathname + location.search);
     }
     return sessionStorage.getItem("bps-token");

@@ -66,13 +66,17 @@ public final class AclCommand implements Runnable {
         KafkaOptions kafka;
         @Parameters(index = "0", paramLabel = "PRINCIPAL", description = "For example User:trainer.")
         String principal;
-        @Option(names = "--application-id", paramLabel = "ID", defaultValue = TrainerTopology.DEFAULT_APPLICATION_ID,
-                description = "The trainer's application.id (default ${DEFAULT-VALUE}).")
+        @Option(names = "--application-id", paramLabel = "ID",
+                description = "The trainer's application.id (default: application.id in --config, else "
+                        + TrainerTopology.DEFAULT_APPLICATION_ID + ").")
         String applicationId;
 
         @Override
         public Integer call() throws Exception {
             Properties config = kafka.properties();
+            if (applicationId == null) {
+                applicationId = config.getProperty("application.id", TrainerTopology.DEFAULT_APPLICATION_ID);
+            }
             List<AclBinding> acls = AclSets.trainer(checkPrincipal(principal), applicationId, TopicNames.from(config),
                     TrainerTopology.repartitionTopics(applicationId));
             return grant(spec.commandLine().getOut(), config, acls, principal + " may now run the trainer (application.id "

@@ -87,6 +87,10 @@ public final class BrokerCommand implements Callable<Integer> {
     static final java.util.List<String> MANAGED_KEYS = java.util.List.of("process.roles", "node.id", "controller.quorum.voters",
             "controller.listener.names", "listeners", "advertised.listeners", "inter.broker.listener.name", "log.dirs", "log.dir");
 
+    /** With --sasl-users, a --config file may not weaken what it sets: key prefixes refused then. */
+    static final java.util.List<String> SECURITY_KEYS = java.util.List.of("listener.", "sasl.", "security.", "authorizer.",
+            "super.users", "allow.everyone.if.no.acl.found", "principal.builder", "ssl.", "connections.max.reauth");
+
     @Override
     public Integer call() {
         if (port < 0 || port > 65_535) {
@@ -114,6 +118,14 @@ public final class BrokerCommand implements Callable<Integer> {
                     + nodes + (nodeId != null ? " --node-id " + nodeId : ""));
         }
         java.util.Map<String, String> overrides = brokerOverrides();
+        if (saslUsers != null) {
+            for (String key : overrides.keySet()) {
+                if (SECURITY_KEYS.stream().anyMatch(key::startsWith)) {
+                    throw new io.backpropstreams.client.UserException("--config " + config + " sets '" + key + "', which --sasl-users "
+                            + "sets itself; a secured broker takes its listeners, SASL and authorizer settings from --sasl-users only");
+                }
+            }
+        }
         io.backpropstreams.kafka.SaslUsers users = saslUsers == null ? null : io.backpropstreams.kafka.SaslUsers.read(saslUsers, superUser);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

@@ -65,7 +65,9 @@ public final class Main implements Runnable {
         // several lines each; the commands report the cause themselves, in one line. --verbose (or
         // BPS_KAFKA_LOG_LEVEL) lets Kafka's client logs through again.
         cl.setExecutionStrategy(parseResult -> {
-            if (!verbose(parseResult) && System.getenv("BPS_KAFKA_LOG_LEVEL") == null) {
+            // not for broker: its network and security logs are the broker's own, about its clients
+            boolean brokerCommand = parseResult.subcommand() != null && parseResult.subcommand().commandSpec().name().equals("broker");
+            if (!verbose(parseResult) && System.getenv("BPS_KAFKA_LOG_LEVEL") == null && !brokerCommand) {
                 quietKafkaClients();
             }
             return new CommandLine.RunLast().execute(parseResult);

@@ -117,7 +117,8 @@ public final class ModelCommand implements Runnable {
     }
 
     /** {@code model delete ID}. */
-    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Deletes model ID (a tombstone on the models topic).",
+    @Command(name = "delete", mixinStandardHelpOptions = true,
+            description = "Deletes model ID (a tombstone on the models topic). An id the models topic does not hold is refused (exit 1).",
             footerHeading = "%nExample:%n", footer = "  backprop-streams model delete xor")
     static final class Delete implements Callable<Integer> {
         @Spec
@@ -126,33 +127,44 @@ public final class ModelCommand implements Runnable {
         KafkaOptions kafka;
         @Parameters(index = "0", paramLabel = "ID", description = "Model id.")
         String id;
+        @Option(names = "--force", description = "Send the tombstone even if the models topic holds no spec for ID.")
+        boolean force;
 
         @Override
         public Integer call() {
-            // any id: a model named before the id rule must still be deletable
-            new ModelAdmin(kafka.properties()).send(id, null);
+            ModelAdmin admin = new ModelAdmin(kafka.properties());
+            // any id the topic holds, valid or not: a model named before the id rule must still be deletable
+            if (!force && !Lecture.MODEL_ID.equals(id) && !admin.read().ids().contains(id)) {
+                throw new UserException("no model '" + id + "' on topic '" + admin.topic() + "' (model list shows the models; "
+                        + "--force sends the tombstone anyway)");
+            }
+            admin.send(id, null);
             spec.commandLine().getOut().printf("Model '%s' deleted.%n", id);
             return 0;
         }
     }
 
     /** {@code model list}. */
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "Lists the models defined on the models topic.",
-            footerHeading = "%nExample:%n", footer = "  backprop-streams model list")
+    @Command(name = "list", mixinStandardHelpOptions = true,
+            description = {"Lists the models defined on the models topic: id, shape, committed step, loss EMA and when the trainer "
+                    + "last reported progress (from the training-progress topic)."},
+            footerHeading = "%nExamples:%n", footer = {"  backprop-streams model list", "  backprop-streams model list --json"})
     static final class ListModels implements Callable<Integer> {
         @Spec
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Option(names = "--json", description = "One JSON object per model, with its whole spec.")
+        boolean json;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            Map<String, ModelSpec> specs = new ModelAdmin(kafka.properties()).readSpecs();
-            if (!specs.containsKey(Lecture.MODEL_ID)) {
-                out.printf("%-20s %s (built in)%n", Lecture.MODEL_ID, ModelSpecs.toJson(ModelSpecs.lecture()));
-            }
-            specs.forEach((id, s) -> out.printf("%-20s %s%n", id, ModelSpecs.toJson(s)));
+            ModelAdmin admin = new ModelAdmin(kafka.properties());
+            Map<String, ModelSpec> specs = new java.util.TreeMap<>(admin.readSpecs());
+            specs.putIfAbsent(Lecture.MODEL_ID, ModelSpecs.lecture());
+            Map<String, io.backpropstreams.schema.TrainingProgress> progress = admin.readProgress();
+            new io.backpropstreams.report.ModelTable(specs, progress).print(out, json);
             out.flush();
             return 0;
         }

@@ -106,6 +106,10 @@ public final class RunCommand implements Callable<Integer> {
         try (StopRequest stopRequest = stop.listenToSignals()) {
             TrainerService service;
             try {
+                if (httpTokenFile != null && httpTlsKeystore == null && !isLoopback(httpHost)) {
+                    say(out, "Note: --http-token-file without --http-tls-keystore on " + httpHost + ": the token crosses the network "
+                            + "in clear text; add --http-tls-keystore.");
+                }
                 if (advertisedHost != null && isLoopback(httpHost) && !isLoopback(advertisedHost)) {
                     say(out, "Note: --advertised-host " + advertisedHost + " but HTTP listens on " + httpHost
                             + " only, so other instances cannot forward queries here; add --http-host 0.0.0.0 (or an address they reach).");

@@ -52,7 +52,7 @@ public final class FailureExplainer {
                         + "the trainer's topics)"
                         : null;
             }
-            return KafkaUnavailableException.noAnswer(bootstrap, config, 30_000, timeout).getMessage();
+            return KafkaUnavailableException.noAnswer(bootstrap, config, 0, timeout).getMessage();
         }
         return null;
     }

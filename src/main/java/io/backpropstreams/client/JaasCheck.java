@@ -17,6 +17,9 @@ import java.util.regex.Pattern;
 public final class JaasCheck {
 
     private static final Pattern QUOTED = Pattern.compile("'([^']*)'");
+    /** Option names of Kafka's login modules, safe to repeat in a message. */
+    private static final java.util.Set<String> KNOWN_KEYS = java.util.Set.of("username", "password", "tokenauth", "serviceName",
+            "useKeyTab", "storeKey", "keyTab", "principal", "unsecuredLoginStringClaim_sub", "required", "requisite", "sufficient", "optional");
 
     private JaasCheck() {
     }
@@ -30,9 +33,12 @@ public final class JaasCheck {
         try {
             JaasContext.loadClientContext(Map.of(SaslConfigs.SASL_JAAS_CONFIG, new Password(text)));
         } catch (IllegalArgumentException | org.apache.kafka.common.KafkaException e) {
-            String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            String raw = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            // Kafka quotes the token it stumbled on, which may be a piece of a badly quoted password
+            Matcher q = QUOTED.matcher(raw);
+            String reason = q.find() && !KNOWN_KEYS.contains(q.group(1)) ? q.replaceAll("'…'") : raw;
             throw new UserException("invalid sasl.jaas.config" + (source == null ? "" : " in " + source) + ": " + reason
-                    + " (at character " + position(text, reason) + " of " + text.length()
+                    + " (at character " + position(text, raw) + " of " + text.length()
                     + "; the form is: org.apache.kafka.common.security.scram.ScramLoginModule required username=\"NAME\" password=\"PASSWORD\";)");
         }
     }

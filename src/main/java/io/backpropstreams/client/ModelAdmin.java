@@ -60,9 +60,53 @@ public final class ModelAdmin {
         }
     }
 
+    /**
+     * The models topic read to its end.
+     *
+     * @param specs the latest valid spec of every model, tombstones applied
+     * @param ids   every id whose latest record is not a tombstone, a spec that does not decode included
+     */
+    public record Listing(Map<String, ModelSpec> specs, java.util.Set<String> ids) {
+    }
+
     /** The latest valid spec of every model on the models topic, tombstones applied; empty if the topic does not exist. */
     public Map<String, ModelSpec> readSpecs() {
+        return read().specs();
+    }
+
+    /** The latest committed {@code TrainingProgress} of every model; empty if the topic does not exist. */
+    public Map<String, io.backpropstreams.schema.TrainingProgress> readProgress() {
+        String progressTopic = TopicNames.from(config).progress();
+        Map<String, io.backpropstreams.schema.TrainingProgress> latest = new TreeMap<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(config)) {
+            Clients.readToEnd(consumer, progressTopic, Duration.ofSeconds(60), r -> {
+                if (r.key() == null) {
+                    return;
+                }
+                String id = new String(r.key(), StandardCharsets.UTF_8);
+                if (r.value() == null) {
+                    latest.remove(id);
+                    return;
+                }
+                try {
+                    latest.put(id, io.backpropstreams.avro.Serdes.TRAINING_PROGRESS.decode(r.value()));
+                } catch (RuntimeException e) {
+                    // only the trainer writes this topic; a record it did not write says nothing of a model
+                }
+            });
+        } catch (UserException e) {
+            if (e.getMessage().contains("does not exist")) {
+                return latest;
+            }
+            throw e;
+        }
+        return latest;
+    }
+
+    /** Reads the models topic to its end. */
+    public Listing read() {
         Map<String, ModelSpec> specs = new TreeMap<>();
+        java.util.Set<String> ids = new java.util.TreeSet<>();
         try (KafkaConsumer<byte[], byte[]> consumer = Clients.consumer(config)) {
             Clients.readToEnd(consumer, topic, Duration.ofSeconds(60), r -> {
                 if (r.key() == null) {
@@ -71,24 +115,27 @@ public final class ModelAdmin {
                 String id = new String(r.key(), StandardCharsets.UTF_8);
                 if (r.value() == null) {
                     specs.remove(id);
+                    ids.remove(id);
                     return;
                 }
+                ids.add(id);
                 if (!ModelIds.isValid(id)) {
                     return; // never a model: the trainer dead-lettered it as invalid-model-id
                 }
                 try {
                     specs.put(id, ModelSpecs.decode(r.value()));
                 } catch (RuntimeException e) {
+                    specs.remove(id);
                     // An invalid spec never became a model (the trainer dead-lettered it); one record, of
                     // whatever kind of damage, must not stop the listing or the reset of every other model.
                 }
             });
         } catch (UserException e) {
             if (e.getMessage().contains("does not exist")) {
-                return specs;
+                return new Listing(specs, ids);
             }
             throw e;
         }
-        return specs;
+        return new Listing(specs, ids);
     }
 }

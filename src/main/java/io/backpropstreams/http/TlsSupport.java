@@ -12,8 +12,9 @@ import java.security.KeyStore;
 /**
  * HTTPS for the trainer's server, from one key store: the server presents its key and certificate,
  * and, when forwarding a query to another instance, trusts exactly the certificates in that key
- * store. Instances that share a key store (or hold certificates of one CA in theirs) therefore
- * reach each other; the peer's certificate must name the host it is reached by
+ * store (for a key entry, its own certificate; a CA must be added as a trusted-certificate entry).
+ * Instances that share a key store, or whose key stores hold their common CA as a trusted entry,
+ * therefore reach each other; the peer's certificate must name the host it is reached by
  * ({@code --advertised-host}), as HTTPS clients check.
  */
 final class TlsSupport {

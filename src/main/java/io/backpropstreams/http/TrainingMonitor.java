@@ -68,6 +68,10 @@ public final class TrainingMonitor implements AutoCloseable {
         this.consumer = consumer;
         this.topics = topics;
         this.registry = registry;
+        // every series from the start, at 0, so that rate() and alerts see the first dead letter
+        DeadLetters.REASONS.forEach(this::deadLetterCounter);
+        io.micrometer.core.instrument.Gauge.builder("bps.models", models, Map::size)
+                .description("Models this instance has seen progress of").register(registry);
         this.thread = new Thread(this::loop, "training-monitor");
         this.thread.setDaemon(true);
         this.thread.start();
@@ -127,8 +131,12 @@ public final class TrainingMonitor implements AutoCloseable {
     private void onDeadLetter(ConsumerRecord<byte[], byte[]> r) {
         String reason = DeadLetters.header(r.headers(), DeadLetters.REASON);
         String tag = reason == null ? "unknown" : reason;
-        deadLetters.computeIfAbsent(tag, k -> Counter.builder("bps.dead.letters").tag("reason", k)
-                .description("Records rejected to the dead-letter topic, by reason").register(registry)).increment();
+        deadLetterCounter(tag).increment();
+    }
+
+    private Counter deadLetterCounter(String reason) {
+        return deadLetters.computeIfAbsent(reason, k -> Counter.builder("bps.dead.letters").tag("reason", k)
+                .description("Records rejected to the dead-letter topic, by reason").register(registry));
     }
 
     private ModelStats stats(String model) {
@@ -165,7 +173,11 @@ public final class TrainingMonitor implements AutoCloseable {
     /** Dead letters seen, by reason. */
     public Map<String, Double> deadLettersByReason() {
         Map<String, Double> m = new java.util.TreeMap<>();
-        deadLetters.forEach((k, c) -> m.put(k, c.count()));
+        deadLetters.forEach((k, c) -> {
+            if (c.count() > 0) {
+                m.put(k, c.count());
+            }
+        });
         return m;
     }
 

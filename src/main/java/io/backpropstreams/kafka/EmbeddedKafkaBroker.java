@@ -406,6 +406,11 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
                     }
                 } catch (ExecutionException e) {
                     last = e.getCause();
+                    if (last instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                        throw new BrokerStartException("Kafka broker at " + bootstrapServers() + " refuses its own administrator's login ("
+                                + last.getMessage() + "); with --sasl-users, the super user's password is the one the data directory "
+                                + dataDir + " was first started with: put that one back in the users file", last);
+                    }
                 } catch (java.util.concurrent.TimeoutException e) {
                     last = e;
                 }

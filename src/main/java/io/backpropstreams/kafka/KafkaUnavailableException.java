@@ -24,16 +24,19 @@ public final class KafkaUnavailableException extends RuntimeException {
     public static KafkaUnavailableException noAnswer(String bootstrap, java.util.Properties config, long timeoutMs, Throwable cause) {
         String protocol = config.getProperty("security.protocol", "PLAINTEXT").toUpperCase(java.util.Locale.ROOT);
         String listening = firstListening(bootstrap);
+        String within = timeoutMs > 0 ? "within " + timeoutMs + " ms" : "in time";
         String message;
         if (listening == null) {
             message = "No Kafka broker answered at " + bootstrap + " within " + timeoutMs + " ms (is a broker running there?)";
         } else if (protocol.equals("PLAINTEXT")) {
-            message = "A server accepts connections at " + listening + " but did not answer as a PLAINTEXT Kafka broker within "
-                    + timeoutMs + " ms: if its listener requires SASL or TLS, set security.protocol (SASL_PLAINTEXT, SASL_SSL or SSL) "
-                    + "and the sasl.* or ssl.* settings in the --config file";
+            message = "A server accepts connections at " + listening + " but did not answer as a PLAINTEXT Kafka broker " + within
+                    + ": if its listener requires SASL or TLS, set security.protocol (SASL_PLAINTEXT, SASL_SSL or SSL) "
+                    + "and the sasl.* or ssl.* settings in the --config file; if it is a Kafka broker, check that its "
+                    + "advertised.listeners name an address reachable from here";
         } else {
-            message = "A server accepts connections at " + listening + " but did not complete a " + protocol + " Kafka handshake within "
-                    + timeoutMs + " ms: check that its listener uses " + protocol + " (security.protocol in the --config file)";
+            message = "A server accepts connections at " + listening + " but did not complete a " + protocol + " Kafka handshake " + within
+                    + ": check that its listener uses " + protocol + " (security.protocol in the --config file) and that its "
+                    + "advertised.listeners name an address reachable from here";
         }
         return new KafkaUnavailableException(bootstrap, message, cause);
     }

@@ -84,7 +84,8 @@ public record SaslUsers(Map<String, String> passwords, String superUser) {
             String name = line.substring(0, eq).strip();
             String password = line.substring(eq + 1).strip();
             if (!NAME.matcher(name).matches()) {
-                throw new UserException(where + ": user name '" + name + "' must be 1 to 64 letters, digits, '.', '_' or '-'");
+                // not echoed: on a malformed line the text before '=' may hold a password
+                throw new UserException(where + ": the user name (before the first '=') must be 1 to 64 letters, digits, '.', '_' or '-'");
             }
             if (password.isEmpty()) {
                 throw new UserException(where + ": user '" + name + "' has an empty password");
@@ -134,6 +135,12 @@ public record SaslUsers(Map<String, String> passwords, String superUser) {
         passwords.forEach((name, password) -> upserts.add(new UserScramCredentialUpsertion(name,
                 new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_256, ITERATIONS), password)));
         try {
+            // a user no longer in the file may no longer log in
+            for (String stale : admin.describeUserScramCredentials().users().get(30, TimeUnit.SECONDS)) {
+                if (!passwords.containsKey(stale)) {
+                    upserts.add(new org.apache.kafka.clients.admin.UserScramCredentialDeletion(stale, ScramMechanism.SCRAM_SHA_256));
+                }
+            }
             admin.alterUserScramCredentials(upserts).all().get(60, TimeUnit.SECONDS);
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
             while (!admin.describeUserScramCredentials(new ArrayList<>(passwords.keySet())).users().get(30, TimeUnit.SECONDS)

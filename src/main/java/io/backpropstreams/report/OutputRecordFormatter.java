@@ -15,6 +15,8 @@ import java.nio.charset.StandardCharsets;
 /**
  * One line of text (or one JSON object) per record of an output topic: a weights update, a
  * training metric or a dead letter with its reason and origin, as {@code watch} prints them.
+ * Text lines start with the record's timestamp and keep their columns aligned; numbers have 6
+ * significant figures. The JSON form has every value in full.
  */
 public final class OutputRecordFormatter {
 
@@ -22,6 +24,8 @@ public final class OutputRecordFormatter {
     public enum Kind { WEIGHTS, METRICS, DEAD_LETTERS }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final java.time.format.DateTimeFormatter TIME =
+            java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(java.time.ZoneId.systemDefault());
 
     private final Kind kind;
     private final boolean json;
@@ -40,18 +44,28 @@ public final class OutputRecordFormatter {
     /** The record as one line. */
     public String format(ConsumerRecord<byte[], byte[]> r) {
         String key = key(r);
-        return switch (kind) {
+        String line = switch (kind) {
             case WEIGHTS -> r.value() == null ? deleted(key) : weights(Serdes.WEIGHTS_UPDATE.decode(r.value()));
             case METRICS -> metric(Serdes.TRAINING_METRIC.decode(r.value()));
             case DEAD_LETTERS -> deadLetter(key, r);
         };
+        return json ? line : TIME.format(java.time.Instant.ofEpochMilli(r.timestamp())) + "  " + line;
+    }
+
+    /** {@code x} with 6 significant figures: {@code 0.298371}, {@code 4.38568e-04}. */
+    public static String sixFigures(double x) {
+        return String.format(java.util.Locale.ROOT, "%.6g", x);
+    }
+
+    private static String sixFigures(java.util.List<Double> xs) {
+        return xs.stream().map(OutputRecordFormatter::sixFigures).collect(java.util.stream.Collectors.joining(", ", "[", "]"));
     }
 
     private String deleted(String key) {
         if (json) {
             return JSON.createObjectNode().put("modelId", key).put("deleted", true).toString();
         }
-        return key + " deleted";
+        return String.format("%-20s deleted", key);
     }
 
     private String weights(WeightsUpdate u) {
@@ -73,15 +87,12 @@ public final class OutputRecordFormatter {
             }
             return o.toString();
         }
-        StringBuilder sb = new StringBuilder();
-        sb.append(u.getModelId()).append(" step ").append(u.getStep());
-        if (!"step".equals(u.getEvent())) {
-            sb.append(" (").append(u.getEvent()).append(')');
-        }
+        StringBuilder sb = new StringBuilder(String.format(java.util.Locale.ROOT, "%-20s step %9d %-7s", u.getModelId(), u.getStep(),
+                "step".equals(u.getEvent()) ? "" : "(" + u.getEvent() + ")"));
         int l = 1;
         for (LayerWeights lw : u.getLayers()) {
             sb.append(" | layer ").append(l++).append(' ').append(lw.getOutputs()).append('×').append(lw.getInputs())
-                    .append(" W=").append(lw.getWeights()).append(" b=").append(lw.getBiases());
+                    .append(" W=").append(sixFigures(lw.getWeights())).append(" b=").append(sixFigures(lw.getBiases()));
         }
         return sb.toString();
     }
@@ -97,7 +108,8 @@ public final class OutputRecordFormatter {
             o.put("lossEma", m.getLossEma());
             return o.toString();
         }
-        return m.getModelId() + " step " + m.getStep() + " loss " + m.getLoss() + " ema " + m.getLossEma() + " output " + m.getOutput();
+        return String.format(java.util.Locale.ROOT, "%-20s step %9d  loss %-12s  ema %-12s  output %s", m.getModelId(), m.getStep(),
+                sixFigures(m.getLoss()), sixFigures(m.getLossEma()), sixFigures(m.getOutput()));
     }
 
     private String deadLetter(String key, ConsumerRecord<byte[], byte[]> r) {

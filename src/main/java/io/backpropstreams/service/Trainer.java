@@ -406,7 +406,13 @@ public final class Trainer implements AutoCloseable {
             if (t instanceof org.apache.kafka.common.errors.RetriableException
                     || t instanceof org.apache.kafka.common.errors.TimeoutException
                     || t instanceof org.apache.kafka.common.errors.DisconnectException
-                    || t instanceof org.apache.kafka.common.errors.TransactionAbortableException) {
+                    || t instanceof org.apache.kafka.common.errors.TransactionAbortableException
+                    // the producer's own state after a lost broker: a new thread gets a new producer epoch
+                    || t instanceof org.apache.kafka.common.errors.OutOfOrderSequenceException
+                    || t instanceof org.apache.kafka.common.errors.InvalidPidMappingException
+                    || t instanceof org.apache.kafka.common.errors.InvalidProducerEpochException
+                    || t instanceof org.apache.kafka.common.errors.ProducerFencedException
+                    || t instanceof org.apache.kafka.common.errors.UnknownProducerIdException) {
                 return true;
             }
         }

@@ -85,6 +85,7 @@ public final class TrainerService implements AutoCloseable {
             throw e;
         }
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        registry.config().meterFilter(StableMetricLabels.FILTER);
         KafkaStreamsMetrics streamsMetrics = new KafkaStreamsMetrics(trainer.streams());
         streamsMetrics.bindTo(registry);
         TrainingMonitor monitor = new TrainingMonitor(Clients.consumer(props), TopicNames.from(props), registry);

@@ -15,6 +15,15 @@ public final class DeadLetters {
 
     /** Stable reason code, e.g. {@code wrong-input-length}. */
     public static final String REASON = "bps.reason";
+
+    /**
+     * Every {@code bps.reason} the trainer writes, so that monitors can export each at 0 before the
+     * first dead letter; {@code unknown} stands for a dead letter without one (Kafka Streams' own).
+     */
+    public static final java.util.List<String> REASONS = java.util.List.of("empty-value", "empty-vector", "internal-error",
+            "invalid-model-id", "invalid-spec", "malformed-json", "missing-key", "non-finite-step", "non-finite-value",
+            "undecodable-avro", "unknown-model", "unknown-schema", "unreadable-model", "wrong-input-length", "wrong-json-shape",
+            "wrong-target-length", "unknown");
     /** Kafka Streams convention: the exception class or error kind. */
     public static final String EXCEPTION = "__streams.errors.exception";
     /** Kafka Streams convention: human-readable detail. */

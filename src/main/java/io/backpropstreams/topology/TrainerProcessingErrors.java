@@ -16,9 +16,10 @@ import org.apache.kafka.streams.processor.api.Record;
  * would count as consumed while the model it had already stepped kept the step and its outputs
  * were lost; should the transaction then commit, that is a sample applied without its metric, or
  * not applied at all. So every {@link KafkaException} (a {@code StreamsException} too) fails:
- * the stream thread stops, its open transaction is aborted, and the thread that replaces it
- * restores the store from the changelog and resumes from the last commit (see
- * {@code Trainer#onStreamThreadError}).
+ * the stream thread stops and its open transaction is aborted. If the cause is one the cluster
+ * recovers from (a timeout, a lost broker, the producer's state after one), a new thread replaces
+ * it, restores the store from the changelog and resumes from the last commit; any other cause
+ * stops the trainer with the error (see {@code Trainer#onStreamThreadError}).
  *
  * <p>{@link TrainerProcessor} dead-letters its own unforeseen errors before it touches a model,
  * and raises a {@code StreamsException} after; this handler's continue branch therefore only sees

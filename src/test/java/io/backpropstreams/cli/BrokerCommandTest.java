@@ -29,6 +29,43 @@ class BrokerCommandTest {
         return cl.execute(args);
     }
 
+    @TempDir
+    Path files;
+
+    @Test
+    void aUsersFileIsCheckedLineByLineWithoutEchoingPasswords() throws IOException {
+        Path users = Files.writeString(files.resolve("users.txt"), "# users\nadmin=admin-secret-1\ntrainer:leaked-pw=x\n");
+        assertEquals(1, run("broker", "--sasl-users", users.toString(), "--port", "0"));
+        assertTrue(err.toString().contains("users.txt line 3: the user name (before the first '=')"), err.toString());
+        assertTrue(!err.toString().contains("leaked-pw"), "no password echoed: " + err);
+
+        Path noSuper = Files.writeString(files.resolve("no-super.txt"), "trainer=trainer-secret-1\n");
+        assertEquals(1, run("broker", "--sasl-users", noSuper.toString(), "--port", "0"));
+        assertTrue(err.toString().contains("has no line for the super user 'admin'"), err.toString());
+
+        Path twice = Files.writeString(files.resolve("twice.txt"), "admin=admin-secret-1\nadmin=other-secret\n");
+        assertEquals(1, run("broker", "--sasl-users", twice.toString(), "--port", "0"));
+        assertTrue(err.toString().contains("twice.txt line 2: user 'admin' is listed twice"), err.toString());
+
+        Path weak = Files.writeString(files.resolve("weak.txt"), "admin=a\"b\n");
+        assertEquals(1, run("broker", "--sasl-users", weak.toString(), "--port", "0"));
+        assertTrue(err.toString().contains("the super user's password must be 8 to 128 characters"), err.toString());
+        assertTrue(!err.toString().contains("a\"b"), err.toString());
+    }
+
+    @Test
+    void aConfigFileMayNotWeakenSaslUsers() throws IOException {
+        Path users = Files.writeString(files.resolve("users.txt"), "admin=admin-secret-1\n");
+        Path server = Files.writeString(files.resolve("server.properties"), "allow.everyone.if.no.acl.found=true\n");
+        assertEquals(1, run("broker", "--sasl-users", users.toString(), "--config", server.toString(), "--port", "0"));
+        assertTrue(err.toString().contains("sets 'allow.everyone.if.no.acl.found', which --sasl-users sets itself"), err.toString());
+        Path listeners = Files.writeString(files.resolve("listeners.properties"), "listeners=PLAINTEXT://0.0.0.0:9092\n");
+        assertEquals(1, run("broker", "--config", listeners.toString(), "--port", "0"));
+        assertTrue(err.toString().contains("sets 'listeners', which the broker command sets itself"), err.toString());
+        assertEquals(2, run("broker", "--sasl-users", users.toString(), "--nodes", "3"));
+        assertTrue(err.toString().contains("--sasl-users secures one node"), err.toString());
+    }
+
     @Test
     void rejectsAPortOutOfRange() {
         assertEquals(2, run("broker", "--port", "70000"));

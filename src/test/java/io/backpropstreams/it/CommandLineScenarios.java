@@ -366,12 +366,26 @@ abstract class CommandLineScenarios {
         sendJson("m1", samples);
         outputs.await("metric step 5 of m1", () -> outputs.lastMetricStep("m1") == 5);
 
-        Result list = cli("model", "list");
-        assertEquals(0, list.exit, list.err);
-        String m1Line = list.out.lines().filter(l -> l.startsWith("m1 ")).findFirst()
-                .orElseThrow(() -> new AssertionError("m1 not listed:\n" + list.out));
-        assertTrue(m1Line.contains(ModelSpecs.toJson(ModelSpecs.fromJson(SPEC_JSON))), m1Line);
-        assertTrue(list.out.lines().anyMatch(l -> l.startsWith("lecture ") && l.contains("built in")), list.out);
+        // the table: MODEL SHAPE STEP LOSS EMA UPDATED, the step as committed (training-progress trails by <= 200 ms)
+        Result[] listed = new Result[1];
+        outputs.await("model list showing m1 at step 5", () -> {
+            listed[0] = cli("model", "list");
+            return listed[0].exit == 0 && listed[0].out.lines().anyMatch(l -> l.matches("m1 +\\[3,5,2\\] +5 +[0-9.e+-]+ +\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d"));
+        });
+        Result list = listed[0];
+        assertTrue(list.out.lines().findFirst().orElse("").matches("MODEL +SHAPE +STEP +LOSS EMA +UPDATED"), list.out);
+        assertTrue(list.out.lines().anyMatch(l -> l.startsWith("lecture ") && l.contains("[2,2,2]")), list.out);
+        Result json = cli("model", "list", "--json");
+        String m1Json = json.out.lines().filter(l -> l.contains("\"modelId\":\"m1\"")).findFirst()
+                .orElseThrow(() -> new AssertionError("m1 not listed:\n" + json.out));
+        com.fasterxml.jackson.databind.ObjectMapper mapper = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode m1Node = mapper.readTree(m1Json);
+        assertEquals(mapper.readTree(ModelSpecs.toJson(ModelSpecs.fromJson(SPEC_JSON))), m1Node.get("spec"), m1Json);
+        assertEquals(5, m1Node.get("step").asLong(), m1Json);
+
+        Result deleteMissing = cli("model", "delete", "no-such-model");
+        assertEquals(1, deleteMissing.exit, deleteMissing.out);
+        assertTrue(deleteMissing.err.contains("no model 'no-such-model'"), deleteMissing.err);
 
         Result reset = cli("model", "reset", "m1");
         assertEquals(0, reset.exit, reset.err);

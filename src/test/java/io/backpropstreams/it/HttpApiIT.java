@@ -125,9 +125,17 @@ class HttpApiIT {
                 1e-12 * Math.max(1, expected.lossEma()), "loss EMA in /metrics");
         assertTrue(samples.stream().anyMatch(s -> s.name().equals("bps_model_loss") && "lecture".equals(s.labels().get("model"))),
                 "bps_model_loss{model=\"lecture\"} in " + names(samples));
-        // nothing was dead-lettered
+        // nothing was dead-lettered, and the series of every reason is there from the start, at 0
         assertTrue(samples.stream().noneMatch(s -> s.name().startsWith("bps_dead_letters") && s.value() > 0),
                 "no dead letters: " + samples.stream().filter(s -> s.name().startsWith("bps_dead_letters")).toList());
+        for (String reason : io.backpropstreams.topology.DeadLetters.REASONS) {
+            assertEquals(0.0, PrometheusText.value(samples, "bps_dead_letters_total", Map.of("reason", reason)), 0.0, reason);
+        }
+        // no process UUID in any label: the series stay the same across restarts
+        assertTrue(samples.stream().noneMatch(s -> s.labels().values().stream()
+                        .anyMatch(v -> v.matches(".*[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}.*"))),
+                "labels without UUIDs: " + samples.stream().filter(s -> s.labels().toString().matches(".*[0-9a-f]{8}-[0-9a-f]{4}.*"))
+                        .limit(3).toList());
     }
 
     @Test
