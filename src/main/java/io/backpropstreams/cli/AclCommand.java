@@ -64,6 +64,8 @@ public final class AclCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Mixin
+        ConnectTimeout timeout;
         @Parameters(index = "0", paramLabel = "PRINCIPAL", description = "For example User:trainer.")
         String principal;
         @Option(names = "--application-id", paramLabel = "ID",
@@ -73,7 +75,7 @@ public final class AclCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Properties config = kafka.properties();
+            Properties config = kafka.reachable(timeout);
             if (applicationId == null) {
                 applicationId = config.getProperty("application.id", TrainerTopology.DEFAULT_APPLICATION_ID);
             }
@@ -94,6 +96,8 @@ public final class AclCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Mixin
+        ConnectTimeout timeout;
         @Parameters(index = "0", paramLabel = "PRINCIPAL", description = "For example User:producer.")
         String principal;
         @Option(names = "--models", description = "Also WRITE and READ on the models topic (model create|reset|delete|list).")
@@ -101,7 +105,7 @@ public final class AclCommand implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            Properties config = kafka.properties();
+            Properties config = kafka.reachable(timeout);
             List<AclBinding> acls = AclSets.producer(checkPrincipal(principal), TopicNames.from(config), models);
             return grant(spec.commandLine().getOut(), config, acls, principal + " may now send samples" + (models ? " and manage models" : ""));
         }
@@ -117,12 +121,14 @@ public final class AclCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Mixin
+        ConnectTimeout timeout;
         @Option(names = "--principal", paramLabel = "PRINCIPAL", description = "Only this principal's ACLs.")
         String principal;
 
         @Override
         public Integer call() throws Exception {
-            Properties config = kafka.properties();
+            Properties config = kafka.reachable(timeout);
             AclBindingFilter filter = new AclBindingFilter(ResourcePatternFilter.ANY, principal == null ? AccessControlEntryFilter.ANY
                     : new AccessControlEntryFilter(checkPrincipal(principal), null, org.apache.kafka.common.acl.AclOperation.ANY,
                     org.apache.kafka.common.acl.AclPermissionType.ANY));

@@ -23,12 +23,16 @@ import java.util.Map;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = {
-            "Measures the trainer against Kafka's own limit, exactly-once, on an embedded broker or your cluster.",
-            "What users run: the run command in its own JVM (HTTP server and monitor on, all defaults), fed the lecture",
-            "sample as JSON and as Avro, against a no-math application of the same shape (same store, same outputs),",
-            "in alternated rounds; then run's latency from produce to committed weights at half its JSON rate.",
-            "In-process extras: (d) a [784,128,10] model against the core alone, (e) direct against rerouted samples.",
-            "Samples are produced before an application starts; each is timed by its committed input offsets.",
+            "Measures the trainer against Kafka's own limit, exactly-once, on an embedded broker or your "
+                + "cluster.",
+            "What users run: the run command in its own JVM (HTTP server and monitor on, all defaults), fed "
+                + "the lecture sample as JSON and as Avro, against a no-math application of the same shape (same "
+                + "store, same outputs), in alternated rounds; then run's latency from produce to committed "
+                + "weights at half its JSON rate.",
+            "In-process extras: (d) a [784,128,10] model against the core alone, (e) direct against rerouted "
+                + "samples.",
+            "Samples are produced before an application starts; each is timed by its committed input "
+                + "offsets.",
         },
         footerHeading = "%nExamples:%n",
         footer = {

@@ -36,12 +36,12 @@ import java.util.concurrent.Callable;
         footer = {
             "  backprop-streams broker",
             "  backprop-streams broker --port 19092",
-            "  backprop-streams broker --data-dir ./kafka-data   (keeps topics)",
-            "  backprop-streams broker --port 0                  (any free port)",
-            "  backprop-streams broker --nodes 3                 (clients on 9092-9094, controllers on 9095-9097)",
-            "  backprop-streams broker --nodes 3 --node-id 2 --data-dir ./kafka-data   (node 2 only; start 1 and 3 likewise)",
-            "  backprop-streams broker --sasl-users users.txt --data-dir ./kafka-data   (SCRAM logins and ACLs; see docs/security.md)",
-            "  backprop-streams broker --config server.properties   (any other broker setting)",
+            "  backprop-streams broker --data-dir ./kafka-data   # keeps topics",
+            "  backprop-streams broker --port 0                  # any free port",
+            "  backprop-streams broker --nodes 3                 # clients on 9092-9094, controllers on 9095-9097",
+            "  backprop-streams broker --nodes 3 --node-id 2 --data-dir ./kafka-data   # node 2 only; start 1 and 3 likewise",
+            "  backprop-streams broker --sasl-users users.txt --data-dir ./kafka-data   # SCRAM logins and ACLs; see docs/security.md",
+            "  backprop-streams broker --config server.properties   # any other broker setting",
         })
 public final class BrokerCommand implements Callable<Integer> {
 
@@ -253,13 +253,13 @@ public final class BrokerCommand implements Callable<Integer> {
         String data = broker.isTemporary()
                 ? broker.dataDir() + ", deleted on stop"
                 : broker.dataDir().toString();
-        return String.format(Locale.ROOT, "Kafka broker ready at %s in %.1f s (data in %s; Ctrl-C to stop)",
+        return String.format(Locale.ROOT, "Kafka broker ready at %s in %.1f s # data in %s; Ctrl-C to stop",
                 broker.bootstrapServers(), broker.startupTime().toMillis() / 1000.0, data);
     }
 
     static String readyLine(EmbeddedKafkaCluster cluster) {
         String data = cluster.dataDir().map(d -> d + "/node-*").orElse("temporary directories, deleted on stop");
-        return String.format(Locale.ROOT, "Kafka cluster of %d nodes ready at %s in %.1f s (data in %s; Ctrl-C to stop)",
+        return String.format(Locale.ROOT, "Kafka cluster of %d nodes ready at %s in %.1f s # data in %s; Ctrl-C to stop",
                 cluster.layout().nodes(), cluster.bootstrapServers(), cluster.startupTime().toMillis() / 1000.0, data);
     }
 

@@ -27,11 +27,11 @@ import java.util.concurrent.Callable;
 @Command(name = "demo",
         mixinStandardHelpOptions = true,
         description = {
-            "The lecture, through Kafka: starts an embedded Kafka broker (unless --bootstrap-servers is given)",
-            "and the trainer, replays the lecture sample N times to the models 'lecture' (simultaneous rule)",
-            "and 'lecture-sequential', reads the weights and metrics topics back, prints the same report as",
-            "'lecture' from them, checks it bit for bit against the in-process core, and writes the learning",
-            "curves as a PNG.",
+            "The lecture, through Kafka: starts an embedded Kafka broker (unless --bootstrap-servers is "
+                + "given) and the trainer, replays the lecture sample N times to the models 'lecture' "
+                + "(simultaneous rule) and 'lecture-sequential', reads the weights and metrics topics back, prints "
+                + "the same report as 'lecture' from them, checks it bit for bit against the in-process core, and "
+                + "writes the learning curves as a PNG.",
         },
         footerHeading = "%nExamples:%n",
         footer = {

@@ -34,6 +34,17 @@ public final class KafkaOptions {
         return p;
     }
 
+    /**
+     * {@link #properties()} once a broker has answered at {@code bootstrap.servers} within
+     * {@code timeout}; else a {@link io.backpropstreams.kafka.KafkaUnavailableException} that names
+     * the address tried (and, when something listens there, the likelier {@code security.protocol} cause).
+     */
+    public Properties reachable(ConnectTimeout timeout) {
+        Properties p = properties();
+        io.backpropstreams.kafka.Topics.brokerCount(p, timeout.duration());
+        return p;
+    }
+
     /** The bootstrap servers. */
     public String bootstrapServers() {
         return bootstrapServers;

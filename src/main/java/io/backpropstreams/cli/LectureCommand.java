@@ -19,9 +19,9 @@ import java.util.concurrent.Callable;
 @Command(name = "lecture",
         mixinStandardHelpOptions = true,
         description = {
-            "Reproduces the step-by-step backpropagation lecture in-process (no Kafka):",
-            "the forward pass, the step-1 gradients and updated weights, the error over training,",
-            "and a table that says which update rule reproduces each figure the lecture prints.",
+            "Reproduces the step-by-step backpropagation lecture in-process (no Kafka): the forward pass, "
+                + "the step-1 gradients and updated weights, the error over training, and a table that says which "
+                + "update rule reproduces each figure the lecture prints.",
         },
         footerHeading = "%nExamples:%n",
         footer = {

@@ -51,6 +51,9 @@ public final class Main implements Runnable {
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
         cl.setCaseInsensitiveEnumValuesAllowed(true);
+        // Help fits the terminal (80 columns when not on one); examples are printed as written.
+        cl.setUsageHelpAutoWidth(true);
+        examplesVerbatim(cl);
         // A usage error is its one line and where to read more, not the whole help after it.
         cl.setParameterExceptionHandler((ex, args) -> {
             CommandLine where = ex.getCommandLine();
@@ -78,12 +81,12 @@ public final class Main implements Runnable {
             String kafkaFailure = kafkaFailure(e, commandLine);
             if (kafkaFailure != null) {
                 err.println("error: " + kafkaFailure);
+            } else if (badSetting != null && !(e instanceof UserException)) {
+                // e.g. -b ::garbage:: or an unresolvable host: "Invalid url in bootstrap.servers: …"
+                err.println("error: invalid Kafka setting: " + badSetting.getMessage());
             } else if (e instanceof UserException || e instanceof io.backpropstreams.kafka.KafkaUnavailableException
                     || e instanceof io.backpropstreams.kafka.BrokerStartException) {
                 err.println("error: " + e.getMessage());
-            } else if (badSetting != null) {
-                // e.g. -b ::garbage:: or an unresolvable host: "Invalid url in bootstrap.servers: …"
-                err.println("error: invalid Kafka setting: " + badSetting.getMessage());
             } else {
                 err.println("error: " + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())
                         + (verbose(parseResult) ? "" : " (--verbose prints the stack trace)"));
@@ -95,6 +98,24 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * Every command's footer (its examples) printed line for line, never re-wrapped: an example
+     * broken at the terminal's width would no longer work when pasted. A line longer than the
+     * terminal wraps visually only, and copies as one line.
+     */
+    static void examplesVerbatim(CommandLine cl) {
+        cl.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_FOOTER, help -> {
+            StringBuilder sb = new StringBuilder();
+            for (String line : help.commandSpec().usageMessage().footer()) {
+                sb.append(line.replace("%n", System.lineSeparator())).append(System.lineSeparator());
+            }
+            return sb.toString();
+        });
+        for (CommandLine sub : cl.getSubcommands().values()) {
+            examplesVerbatim(sub);
+        }
     }
 
     /** Kafka's client-side loggers: the clients' network and metadata layers, and the SASL/SSL code they share with brokers. */
@@ -155,12 +176,18 @@ public final class Main implements Runnable {
         System.exit(commandLine().execute(args));
     }
 
-    /** Prints the version from the jar manifest, or "dev" when run from classes. */
+    /** Prints the project version, written into the build's classes by Maven (so it is right from the jar and from classes alike). */
     static final class Version implements CommandLine.IVersionProvider {
         @Override
-        public String[] getVersion() {
-            String v = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"backprop-streams " + (v == null ? "dev" : v)};
+        public String[] getVersion() throws java.io.IOException {
+            java.util.Properties p = new java.util.Properties();
+            try (java.io.InputStream in = Main.class.getResourceAsStream("/backprop-streams-version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            }
+            return new String[] {"backprop-streams " + p.getProperty("version", "(unknown version)"),
+                    "Java " + Runtime.version()};
         }
     }
 }

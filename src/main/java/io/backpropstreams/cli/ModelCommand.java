@@ -58,6 +58,8 @@ public final class ModelCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Mixin
+        ConnectTimeout timeout;
         @Parameters(index = "0", paramLabel = "ID", description = "Model id.")
         String id;
         @Option(names = "--spec", required = true, paramLabel = "FILE.json", description = "The spec in JSON form.")
@@ -81,7 +83,7 @@ public final class ModelCommand implements Runnable {
             } catch (DecodingException e) {
                 throw new UserException("spec file '" + specFile + "' is invalid: " + e.getMessage());
             }
-            new ModelAdmin(kafka.properties()).send(id, Serdes.MODEL_SPEC.encode(modelSpec));
+            new ModelAdmin(kafka.reachable(timeout)).send(id, Serdes.MODEL_SPEC.encode(modelSpec));
             spec.commandLine().getOut().printf("Model '%s' created: %s%n", id, ModelSpecs.toJson(modelSpec));
             return 0;
         }
@@ -96,13 +98,15 @@ public final class ModelCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Mixin
+        ConnectTimeout timeout;
         @Parameters(index = "0", paramLabel = "ID", description = "Model id.")
         String id;
 
         @Override
         public Integer call() {
             requireValidId(spec, id);
-            ModelAdmin admin = new ModelAdmin(kafka.properties());
+            ModelAdmin admin = new ModelAdmin(kafka.reachable(timeout));
             ModelSpec latest = admin.readSpecs().get(id);
             if (latest == null && Lecture.MODEL_ID.equals(id)) {
                 latest = ModelSpecs.lecture();
@@ -125,6 +129,8 @@ public final class ModelCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Mixin
+        ConnectTimeout timeout;
         @Parameters(index = "0", paramLabel = "ID", description = "Model id.")
         String id;
         @Option(names = "--force", description = "Send the tombstone even if the models topic holds no spec for ID.")
@@ -132,7 +138,7 @@ public final class ModelCommand implements Runnable {
 
         @Override
         public Integer call() {
-            ModelAdmin admin = new ModelAdmin(kafka.properties());
+            ModelAdmin admin = new ModelAdmin(kafka.reachable(timeout));
             // any id the topic holds, valid or not: a model named before the id rule must still be deletable
             if (!force && !Lecture.MODEL_ID.equals(id) && !admin.read().ids().contains(id)) {
                 throw new UserException("no model '" + id + "' on topic '" + admin.topic() + "' (model list shows the models; "
@@ -154,16 +160,26 @@ public final class ModelCommand implements Runnable {
         CommandSpec spec;
         @Mixin
         KafkaOptions kafka;
+        @Mixin
+        ConnectTimeout timeout;
         @Option(names = "--json", description = "One JSON object per model, with its whole spec.")
         boolean json;
 
         @Override
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
-            ModelAdmin admin = new ModelAdmin(kafka.properties());
+            ModelAdmin admin = new ModelAdmin(kafka.reachable(timeout));
+            // the two topics are read at once, each by its own consumer: the listing takes the longer read, not the sum
+            java.util.concurrent.CompletableFuture<Map<String, io.backpropstreams.schema.TrainingProgress>> reading =
+                    java.util.concurrent.CompletableFuture.supplyAsync(admin::readProgress);
             Map<String, ModelSpec> specs = new java.util.TreeMap<>(admin.readSpecs());
             specs.putIfAbsent(Lecture.MODEL_ID, ModelSpecs.lecture());
-            Map<String, io.backpropstreams.schema.TrainingProgress> progress = admin.readProgress();
+            Map<String, io.backpropstreams.schema.TrainingProgress> progress;
+            try {
+                progress = reading.join();
+            } catch (java.util.concurrent.CompletionException e) {
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
             new io.backpropstreams.report.ModelTable(specs, progress).print(out, json);
             out.flush();
             return 0;

@@ -29,8 +29,8 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         description = {
             "Produces samples for one model from JSON lines or CSV, read from a file or stdin.",
-            "Each line is checked first; a malformed line is reported with its line number and skipped,",
-            "and the exit code is 1 if any line was skipped.",
+            "Each line is checked first; a malformed line is reported with its line number and skipped, and "
+                + "the exit code is 1 if any line was skipped.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -45,6 +45,8 @@ public final class ProduceCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+    @Mixin
+    ConnectTimeout timeout;
 
     @Option(names = "--model", required = true, description = "Model id: the key of every sample.")
     String model;
@@ -76,7 +78,7 @@ public final class ProduceCommand implements Callable<Integer> {
         } catch (java.nio.charset.CharacterCodingException e) {
             throw new UserException("sample file '" + file + "' is not UTF-8 text; produce reads JSON lines or CSV");
         }
-        Properties props = kafka.properties();
+        Properties props = kafka.reachable(timeout);
         String topic = TopicNames.from(props).samples();
         try (SampleSender sender = new SampleSender(props, topic, enc, 0)) {
             for (SampleCodec.Vectors v : result.samples()) {

@@ -29,8 +29,8 @@ import java.util.concurrent.Callable;
 @Command(name = "replay",
         mixinStandardHelpOptions = true,
         description = {
-            "Replays the lecture sample (input 0.05, 0.10; target 0.01, 0.99) N times, or the samples",
-            "of a JSON-lines or CSV file for E epochs, to the samples topic, with a progress bar.",
+            "Replays the lecture sample (input 0.05, 0.10; target 0.01, 0.99) N times, or the samples of a "
+                + "JSON-lines or CSV file for E epochs, to the samples topic, with a progress bar.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -45,6 +45,8 @@ public final class ReplayCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+    @Mixin
+    ConnectTimeout timeout;
 
     @Option(names = "--model", defaultValue = Lecture.MODEL_ID, description = "Model id (default ${DEFAULT-VALUE}).")
     String model;
@@ -73,6 +75,26 @@ public final class ReplayCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "No progress bar.")
     boolean quiet;
 
+    /**
+     * Samples for a model that does not exist go to dead-letters (unknown-model): say so before
+     * sending them. A principal that may not read the models topic (a plain producer) skips the check.
+     */
+    private void warnIfUnknown(Properties props, PrintWriter err) {
+        if (model.equals(Lecture.MODEL_ID)) {
+            return; // the trainer creates the lecture's model on its first sample
+        }
+        try {
+            io.backpropstreams.client.ModelAdmin admin = new io.backpropstreams.client.ModelAdmin(props);
+            if (!admin.readSpecs().containsKey(model)) {
+                err.printf("warning: no model '%s' on topic '%s': the trainer sends its samples to dead-letters (unknown-model) "
+                        + "until it is created (backprop-streams model create %s --spec FILE)%n", model, admin.topic(), model);
+                err.flush();
+            }
+        } catch (RuntimeException cannotReadModels) {
+            // not allowed to read the models topic, or it does not exist yet: nothing to warn about from here
+        }
+    }
+
     @Override
     public Integer call() throws Exception {
         ModelCommand.requireValidId(spec, model);
@@ -89,9 +111,10 @@ public final class ReplayCommand implements Callable<Integer> {
         List<SampleCodec.Vectors> samples = file == null
                 ? List.of(new SampleCodec.Vectors(Lecture.INPUT, Lecture.TARGET)) : readFile();
         long total = file == null ? times : epochs * samples.size();
-        Properties props = kafka.properties();
+        Properties props = kafka.reachable(timeout);
         String topic = TopicNames.from(props).samples();
         PrintWriter err = spec.commandLine().getErr();
+        warnIfUnknown(props, err);
         ProgressBar bar = ProgressBar.Factory.on(err, !quiet).start("replaying", total);
         long sent = 0;
         try (SampleSender sender = new SampleSender(props, topic, enc, rate)) {

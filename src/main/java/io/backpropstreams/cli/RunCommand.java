@@ -20,8 +20,9 @@ import java.util.concurrent.Callable;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs the trainer: consumes samples and model specs, trains, and publishes weights, metrics,",
-            "training progress and dead letters. Creates its six topics if they are missing. Stops cleanly on SIGTERM or Ctrl-C.",
+            "Runs the trainer: consumes samples and model specs, trains, and publishes weights, metrics, "
+                + "training progress and dead letters. Creates its six topics if they are missing. Stops cleanly "
+                + "on SIGTERM or Ctrl-C.",
         },
         footerHeading = "%nExamples:%n",
         footer = {

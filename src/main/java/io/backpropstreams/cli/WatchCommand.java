@@ -23,8 +23,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(name = "watch",
         mixinStandardHelpOptions = true,
         description = {
-            "Prints decoded records of the weights, metrics or dead-letters topic (read_committed),",
-            "following new records until Ctrl-C, --max records or --idle-timeout.",
+            "Prints decoded records of the weights, metrics or dead-letters topic (read_committed), "
+                + "following new records until Ctrl-C, --max records or --idle-timeout.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -39,6 +39,8 @@ public final class WatchCommand implements Callable<Integer> {
 
     @Mixin
     KafkaOptions kafka;
+    @Mixin
+    ConnectTimeout timeout;
 
     @Parameters(index = "0", paramLabel = "TOPIC", description = "weights, metrics or dead-letters.")
     String what;
@@ -69,7 +71,7 @@ public final class WatchCommand implements Callable<Integer> {
         if (max < 0 || idleTimeout < 0) {
             throw new ParameterException(spec.commandLine(), "--max and --idle-timeout must be ≥ 0, got " + (max < 0 ? max : idleTimeout));
         }
-        Properties props = kafka.properties();
+        Properties props = kafka.reachable(timeout);
         TopicNames topics = TopicNames.from(props);
         String topic = switch (kind) {
             case "weights" -> topics.weights();

@@ -103,14 +103,38 @@ public final class Clients {
      */
     public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration timeout,
                                  Consumer<ConsumerRecord<byte[], byte[]>> each) {
+        readToEnd(consumer, topic, timeout, each, (done, total) -> { });
+    }
+
+    /** How far a read has come: offsets passed and offsets to pass in all, over every partition. */
+    @FunctionalInterface
+    public interface ReadProgress {
+        void update(long done, long total);
+    }
+
+    /** As {@link #readToEnd(KafkaConsumer, String, Duration, Consumer)}, telling {@code progress} after every poll. */
+    public static void readToEnd(KafkaConsumer<byte[], byte[]> consumer, String topic, Duration timeout,
+                                 Consumer<ConsumerRecord<byte[], byte[]>> each, ReadProgress progress) {
         List<TopicPartition> tps = assignAll(consumer, topic, true);
         Map<TopicPartition, Long> end = consumer.endOffsets(tps, Duration.ofSeconds(30));
+        Map<TopicPartition, Long> start = new java.util.HashMap<>();
+        long total = 0;
+        for (TopicPartition tp : tps) {
+            start.put(tp, consumer.position(tp));
+            total += Math.max(0, end.get(tp) - start.get(tp));
+        }
         long deadline = System.nanoTime() + timeout.toNanos();
         while (tps.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
             if (System.nanoTime() > deadline) {
                 throw new UserException("timed out after " + timeout.toSeconds() + " s reading topic '" + topic + "'");
             }
             consumer.poll(Duration.ofMillis(200)).forEach(each);
+            long done = 0;
+            for (TopicPartition tp : tps) {
+                done += Math.min(end.get(tp), consumer.position(tp)) - start.get(tp);
+            }
+            progress.update(done, total);
         }
+        progress.update(total, total);
     }
 }

@@ -29,6 +29,11 @@ public final class MetricsReader {
      * @throws UserException if the topic does not exist or cannot be read within 5 minutes
      */
     public static List<Row> latestRun(Properties config, String model) {
+        return latestRun(config, model, (done, total) -> { });
+    }
+
+    /** As {@link #latestRun(Properties, String)}, telling {@code progress} how many of the topic's records have been read. */
+    public static List<Row> latestRun(Properties config, String model, Clients.ReadProgress progress) {
         String topic = TopicNames.from(config).metrics();
         List<Row> rows = new ArrayList<>();
         byte[] key = model.getBytes(StandardCharsets.UTF_8);
@@ -42,7 +47,7 @@ public final class MetricsReader {
                     rows.clear();
                 }
                 rows.add(new Row(m.getStep(), m.getLoss(), m.getLossEma()));
-            });
+            }, progress);
         }
         return rows;
     }

@@ -9,13 +9,20 @@ import java.util.List;
 
 /**
  * What the monitor knows about one model from its committed progress records: the last step, loss and
- * loss EMA, a recent rate, and a learning curve thinned to at most {@value #MAX_POINTS} points
- * (when full, every other point is dropped and the sampling stride doubles, so the curve always
- * spans the whole history at an even density).
+ * loss EMA, a recent rate, and its learning curve at a resolution that falls with age on a log scale.
+ *
+ * <p>The curve keeps step {@code s} if {@code s} is a multiple of {@code stride(s)}, the largest
+ * power of two not above {@code s / }{@value #POINTS_PER_OCTAVE} (and 1 below that): every step up to
+ * 2 × {@value #POINTS_PER_OCTAVE}, then {@value #POINTS_PER_OCTAVE} points per doubling of the step
+ * count. A point once kept is never dropped, so the number of points only grows, and a client that
+ * asks for the points after the last step it has stays in step with the server. Memory grows with
+ * the logarithm of the steps: about 5,000 points (120 KB) after a billion steps. The trainer thins
+ * its progress records with power-of-two strides too, so the kept steps are the ones that arrive.
  */
 final class ModelStats {
 
-    static final int MAX_POINTS = 2_000;
+    /** Curve points kept per doubling of the step count. */
+    static final int POINTS_PER_OCTAVE = 256;
     private static final long RATE_WINDOW_MS = 5_000;
 
     /** One point of the learning curve. */
@@ -29,8 +36,10 @@ final class ModelStats {
     private long step;
     private double loss = Double.NaN;
     private double lossEma = Double.NaN;
-    private final List<Point> curve = new ArrayList<>();
-    private long stride = 1;
+    private long[] curveStep = new long[64];
+    private double[] curveLoss = new double[64];
+    private double[] curveEma = new double[64];
+    private int points;
     private final ArrayDeque<Mark> marks = new ArrayDeque<>();
 
     ModelStats(String modelId) {
@@ -44,8 +53,7 @@ final class ModelStats {
     synchronized void record(TrainingProgress progress, long nowMs) {
         long step = progress.getStep();
         if (step == 0 || step < this.step) {
-            curve.clear();
-            stride = 1;
+            points = 0;
             marks.clear();
         }
         for (CurvePoint p : progress.getCurve()) {
@@ -57,14 +65,26 @@ final class ModelStats {
         mark(step, nowMs);
     }
 
+    /** The spacing of kept points around {@code step}: 1, then doubling with every doubling of the step. */
+    static long stride(long step) {
+        return Math.max(1, Long.highestOneBit(step / POINTS_PER_OCTAVE));
+    }
+
     private void addPoint(long step, double loss, double lossEma) {
-        if (step % stride == 0 || curve.isEmpty()) {
-            curve.add(new Point(step, loss, lossEma));
-            if (curve.size() > MAX_POINTS) {
-                stride *= 2;
-                curve.removeIf(p -> p.step() % stride != 0 && p.step() != 1);
-            }
+        boolean after = points == 0 || step > curveStep[points - 1];
+        if (!after || (step % stride(step) != 0 && points > 0)) {
+            return;
         }
+        if (points == curveStep.length) {
+            int n = points * 2;
+            curveStep = java.util.Arrays.copyOf(curveStep, n);
+            curveLoss = java.util.Arrays.copyOf(curveLoss, n);
+            curveEma = java.util.Arrays.copyOf(curveEma, n);
+        }
+        curveStep[points] = step;
+        curveLoss[points] = loss;
+        curveEma[points] = lossEma;
+        points++;
     }
 
     private void mark(long step, long nowMs) {
@@ -98,14 +118,20 @@ final class ModelStats {
         return lossEma;
     }
 
+    /** The kept points after {@code afterStep}, oldest first. */
     synchronized List<Point> curveSince(long afterStep) {
-        List<Point> out = new ArrayList<>();
-        for (Point p : curve) {
-            if (p.step() > afterStep) {
-                out.add(p);
-            }
+        int from = java.util.Arrays.binarySearch(curveStep, 0, points, afterStep);
+        from = from >= 0 ? from + 1 : -from - 1;
+        List<Point> out = new ArrayList<>(points - from);
+        for (int k = from; k < points; k++) {
+            out.add(new Point(curveStep[k], curveLoss[k], curveEma[k]));
         }
         return out;
+    }
+
+    /** How many curve points are kept. */
+    synchronized int curvePoints() {
+        return points;
     }
 
     String modelId() {

@@ -35,6 +35,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -46,8 +47,11 @@ import java.util.Optional;
  *   <li>{@code GET /models} id, shape, step and loss EMA of every model, from every instance.</li>
  *   <li>{@code GET /models/{id}} current weights and biases with the step (interactive query).</li>
  *   <li>{@code POST /models/{id}/predict} {@code {"input":[..]}}: a forward pass on the live weights; it does not train.</li>
- *   <li>{@code GET /models/{id}/curve?since=STEP} the learning curve seen by this instance.</li>
- *   <li>{@code GET /stats} throughput and dead letters by reason.</li>
+ *   <li>{@code GET /models/{id}/curve?since=STEP} the learning curve seen by this instance, after STEP (empty
+ *       until it has seen the model's progress).</li>
+ *   <li>{@code GET /stats} throughput and dead letters by reason, and their history: one point a second for the
+ *       last ten minutes ({@code history.time} in epoch seconds, {@code history.samplesPerSecond},
+ *       {@code history.deadLetters} so far).</li>
  * </ul>
  * With several instances ({@code application.server}), a model query is answered by the instance
  * whose task owns the model, and forwarded there by any other. Errors are JSON
@@ -263,6 +267,7 @@ public final class TrainerHttpServer implements AutoCloseable {
             "/index.html", new Asset("dashboard/index.html", "text/html; charset=utf-8"),
             "/dashboard.js", new Asset("dashboard/dashboard.js", "text/javascript; charset=utf-8"),
             "/dashboard.css", new Asset("dashboard/dashboard.css", "text/css; charset=utf-8"),
+            "/favicon.svg", new Asset("dashboard/favicon.svg", "image/svg+xml"),
             "/assets/uPlot.iife.min.js", new Asset(UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8"),
             "/assets/uPlot.min.css", new Asset(UPLOT + "uPlot.min.css", "text/css; charset=utf-8"));
 
@@ -335,13 +340,23 @@ public final class TrainerHttpServer implements AutoCloseable {
             return;
         }
         if (path.equals("/metrics")) {
-            ex.respond(200, "text/plain; version=0.0.4; charset=utf-8", a.registry().scrape());
+            ex.respond(200, PrometheusScrape.CONTENT_TYPE, PrometheusScrape.withoutNaN(a.registry()));
         } else if (path.equals("/stats")) {
             ObjectNode o = JSON.createObjectNode();
             o.put("samplesPerSecond", a.monitor().samplesPerSecond());
             o.put("models", a.monitor().models().size());
             ObjectNode dl = o.putObject("deadLetters");
             a.monitor().deadLettersByReason().forEach(dl::put);
+            StatsHistory.Snapshot h = a.monitor().history();
+            ObjectNode history = o.putObject("history");
+            ArrayNode time = history.putArray("time");
+            ArrayNode rate = history.putArray("samplesPerSecond");
+            ArrayNode dead = history.putArray("deadLetters");
+            for (int k = 0; k < h.epochSecond().length; k++) {
+                time.add(h.epochSecond()[k]);
+                rate.add(h.samplesPerSecond()[k]);
+                dead.add(h.deadLetters()[k]);
+            }
             ex.respond(200, "application/json", o.toString());
         } else if (list) {
             listModels(ex, a);
@@ -542,17 +557,16 @@ public final class TrainerHttpServer implements AutoCloseable {
                 return;
             }
         }
+        // a model this instance has seen no progress of yet has an empty curve, not an error: the dashboard
+        // asks as soon as a model is listed, which can be a commit before its first progress record
         Optional<ModelStats> stats = a.monitor().model(id);
-        if (stats.isEmpty()) {
-            ex.error(404, "no metrics seen for model '" + id + "'");
-            return;
-        }
         ObjectNode o = JSON.createObjectNode();
         o.put("modelId", id);
         ArrayNode steps = o.putArray("step");
         ArrayNode loss = o.putArray("loss");
         ArrayNode ema = o.putArray("lossEma");
-        for (ModelStats.Point p : stats.get().curveSince(since)) {
+        long after = since;
+        for (ModelStats.Point p : stats.map(st -> st.curveSince(after)).orElse(List.of())) {
             steps.add(p.step());
             loss.add(p.loss());
             ema.add(p.lossEma());

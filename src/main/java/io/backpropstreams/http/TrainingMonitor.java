@@ -56,6 +56,7 @@ public final class TrainingMonitor implements AutoCloseable {
     private final MeterRegistry registry;
     private final Map<String, ModelStats> models = new ConcurrentSkipListMap<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
+    private final StatsHistory history = new StatsHistory();
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -88,6 +89,8 @@ public final class TrainingMonitor implements AutoCloseable {
                         onDeadLetter(r);
                     }
                 }
+                long now = System.currentTimeMillis();
+                history.sample(now, samplesPerSecond(now), deadLettersTotal());
             }
         } catch (WakeupException e) {
             // close() asked us to stop
@@ -166,8 +169,28 @@ public final class TrainingMonitor implements AutoCloseable {
 
     /** Samples per second over all models. */
     public double samplesPerSecond() {
-        long now = System.currentTimeMillis();
-        return models.values().stream().mapToDouble(s -> s.samplesPerSecond(now)).sum();
+        return samplesPerSecond(System.currentTimeMillis());
+    }
+
+    private double samplesPerSecond(long nowMs) {
+        double sum = 0;
+        for (ModelStats s : models.values()) {
+            sum += s.samplesPerSecond(nowMs);
+        }
+        return sum;
+    }
+
+    private double deadLettersTotal() {
+        double sum = 0;
+        for (Counter c : deadLetters.values()) {
+            sum += c.count();
+        }
+        return sum;
+    }
+
+    /** Throughput and dead letters, one point a second, for the last {@value StatsHistory#SECONDS} seconds. */
+    StatsHistory.Snapshot history() {
+        return history.snapshot();
     }
 
     /** Dead letters seen, by reason. */

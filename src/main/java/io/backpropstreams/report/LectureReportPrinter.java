@@ -179,10 +179,19 @@ public final class LectureReportPrinter {
         return sig(value, 11) + (f.matches(value) ? " ✓" : " ✗");
     }
 
+    /**
+     * A figure in full precision, always in plain decimal notation: the shortest decimal that reads
+     * back as the same double (Java's {@code Double.toString} digits), never in E-notation, so
+     * that 0.39249999999999996 and 0.00043856773447434685 print alike and line up.
+     */
     static String num(double x) {
-        return Double.toString(x);
+        if (Double.isNaN(x) || Double.isInfinite(x)) {
+            return Double.toString(x);
+        }
+        return new BigDecimal(Double.toString(x)).toPlainString();
     }
 
+    /** {@code x} to {@code digits} significant figures, in the same plain decimal notation as {@link #num}. */
     static String sig(double x, int digits) {
         return new BigDecimal(x).round(new MathContext(digits)).stripTrailingZeros().toPlainString();
     }

@@ -152,8 +152,32 @@ public final class LectureDemo {
         LectureReport report = LectureReport.build(lectureSpec, steps, trained, sim, seq);
         int mismatches = countMismatches(lectureSpec, lectureParams) + countMismatches(sequentialSpec, sequentialParams);
         Path png = LearningCurveChart.writePng(options.outputDir().resolve("lecture-learning-curve.png"),
-                "Lecture sample through Kafka: prequential loss per step", curves);
+                "Lecture sample through Kafka: prequential loss per step", rulePanels(curves.get(Lecture.MODEL_ID + " (simultaneous)"),
+                        curves.get(SEQUENTIAL_MODEL)));
         return new Result(report, steps, mismatches, png, seconds);
+    }
+
+    /**
+     * The two rules' curves one above the other, and their difference below: on one axis they lie
+     * within a line's width of each other for the whole run, so one would hide the other.
+     */
+    static java.util.List<LearningCurveChart.Panel> rulePanels(double[] simultaneous, double[] sequential) {
+        int n = Math.min(simultaneous.length, sequential.length);
+        long[] steps = new long[n];
+        double[] difference = new double[n];
+        for (int i = 0; i < n; i++) {
+            steps[i] = i + 1;
+            difference[i] = sequential[i] - simultaneous[i];
+        }
+        long[] simSteps = java.util.stream.LongStream.rangeClosed(1, simultaneous.length).toArray();
+        long[] seqSteps = java.util.stream.LongStream.rangeClosed(1, sequential.length).toArray();
+        return java.util.List.of(
+                new LearningCurveChart.Panel("simultaneous: loss (log)", true, java.util.List.of(new LearningCurveChart.Series(
+                        Lecture.MODEL_ID + " (simultaneous rule, the true gradient)", simSteps, simultaneous, new java.awt.Color(0x1f77b4), 2f))),
+                new LearningCurveChart.Panel("sequential: loss (log)", true, java.util.List.of(new LearningCurveChart.Series(
+                        SEQUENTIAL_MODEL + " (sequential rule, the lecture's first code)", seqSteps, sequential, new java.awt.Color(0xd62728), 2f))),
+                new LearningCurveChart.Panel("sequential − simultaneous", false, java.util.List.of(new LearningCurveChart.Series(
+                        "loss difference, sequential − simultaneous", steps, difference, new java.awt.Color(0x2ca02c), 1.5f))));
     }
 
     /** Checks every kept snapshot against the core trained in-process to the same step. */

@@ -43,6 +43,15 @@ class HostileCommandLineTest {
     }
 
     @Test
+    void anUnreachableClusterFailsAfterTimeoutNamingTheAddressTried() {
+        long start = System.nanoTime();
+        assertEquals(1, run("model", "list", "-b", "127.0.0.1:1", "--timeout", "2"));
+        double seconds = (System.nanoTime() - start) / 1e9;
+        assertEquals("error: No Kafka broker answered at 127.0.0.1:1 within 2000 ms (is a broker running there?)", err.toString().strip());
+        assertTrue(seconds < 15, "took " + seconds + " s");
+    }
+
+    @Test
     void aNegativeInputCountIsShownAsGiven() {
         assertEquals(2, run("produce", "--model", "lecture", "--format", "csv", "--inputs", "-1"));
         assertTrue(err.toString().startsWith("--format csv needs --inputs N (N ≥ 1), got -1"), err.toString());

@@ -116,9 +116,14 @@ class DashboardBrowserIT {
         }
     }
 
+    /** The three models the page shows: the lecture's, and two others of other shapes trained on the same sample. */
+    private static final List<String> MODELS = List.of("deep", "lecture", "wide");
+
     @Test
-    void dashboardShowsTheModelItsGrowingCurveAndItsWeights() throws Exception {
+    void dashboardShowsEachModelsCurveItsWeightsAndFitsANarrowWindowWithoutConsoleErrors() throws Exception {
         startTrainer();
+        createModel("wide", "{\"layers\":[2,4,2],\"learningRate\":0.5,\"seed\":7}");
+        createModel("deep", "{\"layers\":[2,3,3,2],\"activation\":\"tanh\",\"learningRate\":0.2,\"seed\":11}");
         startProducer();
         driver = browser();
         driver.get("http://127.0.0.1:" + service.httpPort() + "/");
@@ -126,26 +131,49 @@ class DashboardBrowserIT {
 
         // The page rebuilds its tables every second, so each table is read in one script call (a
         // consistent snapshot) rather than element by element (which would go stale in between).
-        until(driver, "a row for 'lecture' in #models", d -> lectureRow(d) != null);
-        List<String> row = lectureRow(driver);
-        assertEquals(5, row.size(), "model, shape, step, loss EMA, samples/s: " + row);
-        assertEquals("2-2-2", row.get(1), "shape column: " + row);
-        assertTrue(Long.parseLong(row.get(2)) > 0, "step column: " + row);
-        assertTrue(Double.parseDouble(row.get(3)) > 0, "loss EMA column: " + row);
+        until(driver, "rows for " + MODELS + " in #models", d -> modelIds(d).equals(MODELS) && MODELS.stream().allMatch(m -> step(d, m) > 0));
+        List<String> row = modelRow(driver, "lecture");
+        assertEquals(6, row.size(), "plot, model, shape, step, loss EMA, samples/s: " + row);
+        assertEquals("2-2-2", row.get(2), "shape column: " + row);
+        assertTrue(Long.parseLong(row.get(3)) > 0, "step column: " + row);
+        assertTrue(Double.parseDouble(row.get(4)) > 0, "loss EMA column: " + row);
+        assertEquals("2-3-3-2", modelRow(driver, "deep").get(2));
 
-        // the first model is selected by itself, and its learning curve grows while samples arrive
-        until(driver, "the lecture to be selected", d -> d.findElement(By.id("curve-model")).getText().equals("lecture"));
-        until(driver, "points on the learning curve", d -> curvePoints(d) > 0);
+        // all three are drawn by default: a loss-EMA legend entry each, with its latest value
+        until(driver, "a loss-EMA legend entry for each model", d -> legend(d).stream()
+                .filter(e -> e.get("kind").equals("loss EMA") && Long.parseLong((String) e.get("points")) > 0)
+                .map(e -> e.get("model")).sorted().toList().equals(MODELS));
+
+        // switching between the models: each becomes the inspected one, its raw loss is drawn in its colour,
+        // its weights are shown, and the URL keeps the choice
+        for (String model : List.of("wide", "deep", "lecture", "wide")) {
+            clickRow(driver, model);
+            until(driver, model + " to be inspected", d -> d.findElement(By.id("curve-model")).getText().equals(model)
+                    && d.findElement(By.id("weights-model")).getText().equals(model));
+            until(driver, "the loss of " + model + " in the legend", d -> legend(d).stream().anyMatch(e -> e.get("model").equals(model)
+                    && e.get("kind").equals("loss") && Long.parseLong((String) e.get("points")) > 0 && isNumber((String) e.get("value"))));
+            String colour = legend(driver).stream().filter(e -> e.get("model").equals(model) && e.get("kind").equals("loss"))
+                    .map(e -> (String) e.get("colour")).findFirst().orElseThrow();
+            until(driver, "the loss of " + model + " drawn in " + colour, d -> pixelsOf(d, "#curve", colour) > 50);
+            assertTrue(driver.getCurrentUrl().contains("model=" + model), driver.getCurrentUrl());
+            int layers = model.equals("deep") ? 3 : 2;
+            until(driver, layers + " layer tables for " + model, d -> weightsShown(d).equals(model) && weightTables(d).size() == layers);
+        }
         long before = curvePoints(driver);
         until(driver, "the learning curve to grow beyond " + before + " points", d -> curvePoints(d) > before);
 
-        // the weights: two 2×2 layers, each row two weights and a bias, all numbers
-        until(driver, "two layer tables in #weights", d -> weightTables(d).size() == 2);
+        // a reload keeps the inspected model (from the URL)
+        driver.navigate().refresh();
+        until(driver, "wide still inspected after a reload", d -> d.findElement(By.id("curve-model")).getText().equals("wide"));
+
+        // the lecture's weights: two 2×2 layers, each row labelled, two weights and a bias, with a colour scale
+        clickRow(driver, "lecture");
+        until(driver, "two layer tables for the lecture", d -> weightsShown(d).equals("lecture") && weightTables(d).size() == 2);
         List<Map<String, Object>> layers = weightTables(driver);
-        assertEquals(2, layers.size(), "layer tables: " + layers);
         for (int l = 0; l < 2; l++) {
             String caption = (String) layers.get(l).get("caption");
             assertTrue(caption.startsWith("layer " + (l + 1) + ": 2×2 sigmoid"), caption);
+            assertEquals(List.of("", l == 0 ? "x1" : "h1.1", l == 0 ? "x2" : "h1.2", "bias"), layers.get(l).get("columns"), "column labels");
             @SuppressWarnings("unchecked")
             List<List<String>> rows = (List<List<String>>) layers.get(l).get("rows");
             assertEquals(2, rows.size(), "rows of layer " + (l + 1) + ": " + rows);
@@ -154,15 +182,19 @@ class DashboardBrowserIT {
                 Double.parseDouble(tds.get(0));
                 Double.parseDouble(tds.get(1));
                 assertTrue(tds.get(2).startsWith("b "), tds.get(2));
-                Double.parseDouble(tds.get(2).substring(2));
             }
             // the lecture's biases are frozen at b1 = 0.35 and b2 = 0.60
             assertEquals(l == 0 ? "b 0.3500" : "b 0.6000", rows.get(0).get(2), "bias of layer " + (l + 1));
+            @SuppressWarnings("unchecked")
+            List<String> scale = (List<String>) layers.get(l).get("scale");
+            assertEquals(2, scale.size(), "a colour scale from -max to +max: " + scale);
+            assertEquals(-Double.parseDouble(scale.get(0)), Double.parseDouble(scale.get(1)), 0.0, "symmetric scale: " + scale);
         }
         assertTrue(Long.parseLong(driver.findElement(By.id("weights-step")).getText()) > 0, "weights step");
 
-        // throughput from /stats, and the page is live (no failed request)
+        // throughput from /stats, with its history drawn, and the page is live (no failed request)
         until(driver, "a positive throughput", d -> number(d.findElement(By.id("throughput")).getText()) > 0);
+        until(driver, "the throughput history drawn", d -> pixelsOf(d, "#throughput-chart", "#1f77b4") > 20);
         until(driver, "status live", d -> d.findElement(By.id("status")).getText().equals("live"));
 
         // stored script injection: a spec keyed with markup is refused (invalid-model-id), nothing of it reaches the page
@@ -184,25 +216,70 @@ class DashboardBrowserIT {
         assertTrue(page.headers().firstValue("Content-Security-Policy").orElse("").contains("script-src 'self'"),
                 "the dashboard has a Content-Security-Policy: " + page.headers().map());
 
-        // the curve is drawn: the loss-EMA line (#1f77b4) has pixels on uPlot's canvas
-        until(driver, "the loss-EMA line on the canvas", d -> bluePixels(d) > 50);
-
-        // let the curve span a few seconds of training for the picture, then take it
+        // the picture for the README: three models drawn, a few seconds of training
         long shown = curvePoints(driver);
-        until(driver, "the curve to reach " + (shown + 500) + " points", d -> curvePoints(d) > shown + 500);
+        until(driver, "the curve to reach " + (shown + 200) + " points", d -> curvePoints(d) > shown + 200);
+        screenshot("dashboard.png");
+
+        // a phone-sized window: the charts shrink with it and nothing overflows sideways
+        driver.manage().window().setSize(new org.openqa.selenium.Dimension(400, 900));
+        until(driver, "no horizontal overflow at 400 px", d -> {
+            Map<String, Object> m = widths(d);
+            return ((Number) m.get("scroll")).longValue() <= ((Number) m.get("client")).longValue()
+                    && ((Number) m.get("canvas")).longValue() <= ((Number) m.get("client")).longValue();
+        });
+        Map<String, Object> narrow = widths(driver);
+        assertTrue(((Number) narrow.get("client")).longValue() <= 400, "the window is narrow: " + narrow);
+        clickRow(driver, "deep");
+        until(driver, "deep drawn at 400 px", d -> d.findElement(By.id("curve-model")).getText().equals("deep")
+                && pixelsOf(d, "#curve", colourOf(d, "deep")) > 20);
+        Files.write(Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/dashboard-400px.png"),
+                ((ChromeDriver) driver).getScreenshotAs(OutputType.BYTES));
+
+        // and all along, the browser's console had no error
+        List<org.openqa.selenium.logging.LogEntry> errors = driver.manage().logs().get(org.openqa.selenium.logging.LogType.BROWSER)
+                .getAll().stream().filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue()).toList();
+        assertTrue(errors.isEmpty(), "console errors: " + errors);
+
+        assertNull(producerFailure.get(), "the producer failed: " + producerFailure.get());
+        assertTrue(sent.get() > 0);
+
+        // the report of the lecture's model, read back from the metrics topic: the README's second picture
+        Path reports = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/report");
+        java.io.StringWriter out = new java.io.StringWriter();
+        java.io.StringWriter err = new java.io.StringWriter();
+        picocli.CommandLine cl = io.backpropstreams.cli.Main.commandLine();
+        cl.setOut(new java.io.PrintWriter(out, true));
+        cl.setErr(new java.io.PrintWriter(err, true));
+        assertEquals(0, cl.execute("report", "--model", "lecture", "--output-dir", reports.toString(), "-b",
+                kafka.bootstrapServers()), out + "\n" + err);
+        Path reportPng = reports.resolve("lecture-curve.png");
+        assertTrue(Files.size(reportPng) > 5_000, out.toString());
+        if (Boolean.getBoolean("bps.update.docs")) {
+            Files.copy(reportPng, Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("docs/report-curve.png"),
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static void createModel(String id, String spec) throws Exception {
+        try (KafkaProducer<String, String> p = new KafkaProducer<>(kafka.clientProperties(),
+                new org.apache.kafka.common.serialization.StringSerializer(), new org.apache.kafka.common.serialization.StringSerializer())) {
+            p.send(new ProducerRecord<>(TopicNames.DEFAULTS.models(), id, spec)).get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Writes the page as a PNG to target/NAME, and with -Dbps.update.docs=true to docs/NAME for the README. */
+    private void screenshot(String name) throws java.io.IOException {
         Path basedir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
-        Path png = basedir.resolve("target/dashboard.png");
+        Path png = basedir.resolve("target").resolve(name);
         Files.createDirectories(png.getParent());
         byte[] bytes = ((ChromeDriver) driver).getScreenshotAs(OutputType.BYTES);
         Files.write(png, bytes);
         if (Boolean.getBoolean("bps.update.docs")) {
             // refreshes the README's picture on demand: mvn verify -Dbps.update.docs=true -Dit.test=DashboardBrowserIT
-            Files.write(basedir.resolve("docs/dashboard.png"), bytes);
+            Files.write(basedir.resolve("docs").resolve(name), bytes);
         }
         assertTrue(bytes.length > 1000 && (bytes[0] & 0xff) == 0x89 && bytes[1] == 'P', "a PNG screenshot in " + png);
-
-        assertNull(producerFailure.get(), "the producer failed: " + producerFailure.get());
-        assertTrue(sent.get() > 0);
     }
 
     private void startProducer() {
@@ -212,7 +289,7 @@ class DashboardBrowserIT {
                 long next = System.nanoTime();
                 while (producing.get()) {
                     for (int i = 0; i < PER_TICK; i++) {
-                        p.send(new ProducerRecord<>(TopicNames.DEFAULTS.samples(), Lecture.MODEL_ID, sample));
+                        p.send(new ProducerRecord<>(TopicNames.DEFAULTS.samples(), MODELS.get(i % MODELS.size()), sample));
                     }
                     sent.addAndGet(PER_TICK);
                     next += TimeUnit.MILLISECONDS.toNanos(100);
@@ -248,6 +325,10 @@ class DashboardBrowserIT {
                 "--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
                 "--disable-sync", "--disable-extensions", "--disable-default-apps", "--window-size=1280,1000",
                 "--user-data-dir=" + chromeProfile);
+        // the console's messages, so that the test can assert there is no error among them
+        org.openqa.selenium.logging.LoggingPreferences logs = new org.openqa.selenium.logging.LoggingPreferences();
+        logs.enable(org.openqa.selenium.logging.LogType.BROWSER, java.util.logging.Level.ALL);
+        options.setCapability("goog:loggingPrefs", logs);
         ChromeDriver chrome = new ChromeDriver(driverService, options);
         chrome.manage().timeouts().pageLoadTimeout(WAIT).scriptTimeout(WAIT);
         return chrome;
@@ -276,21 +357,76 @@ class DashboardBrowserIT {
         }
     }
 
-    /** The cells of the #models row of 'lecture', or null while there is none. */
+    /** The model ids in #models, in order. */
     @SuppressWarnings("unchecked")
-    private static List<String> lectureRow(WebDriver d) {
+    private static List<String> modelIds(WebDriver d) {
         return (List<String>) ((JavascriptExecutor) d).executeScript(
-                "const tr = [...document.querySelectorAll('#models tbody tr')].find(tr => tr.dataset.model === 'lecture');"
-                        + "return tr ? [...tr.querySelectorAll('td')].map(td => td.textContent) : null;");
+                "return [...document.querySelectorAll('#models tbody tr')].map(tr => tr.dataset.model);");
     }
 
-    /** Each table of #weights: its caption and its rows of cell texts. */
+    /** The cells of the #models row of {@code model}, or null while there is none. */
+    @SuppressWarnings("unchecked")
+    private static List<String> modelRow(WebDriver d, String model) {
+        return (List<String>) ((JavascriptExecutor) d).executeScript(
+                "const tr = [...document.querySelectorAll('#models tbody tr')].find(tr => tr.dataset.model === arguments[0]);"
+                        + "return tr ? [...tr.querySelectorAll('td')].map(td => td.textContent) : null;", model);
+    }
+
+    private static long step(WebDriver d, String model) {
+        List<String> row = modelRow(d, model);
+        return row == null || row.size() < 4 ? 0 : Long.parseLong(row.get(3));
+    }
+
+    /** Clicks the row of {@code model} (its model-id cell, as a user would). */
+    private static void clickRow(WebDriver d, String model) {
+        until(d, "a row for " + model, x -> modelRow(x, model) != null);
+        ((JavascriptExecutor) d).executeScript(
+                "[...document.querySelectorAll('#models tbody tr')].find(tr => tr.dataset.model === arguments[0]).children[1].click();", model);
+    }
+
+    /** The learning curve's legend: model, kind, points, value and colour of each entry. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> legend(WebDriver d) {
+        return (List<Map<String, Object>>) ((JavascriptExecutor) d).executeScript(
+                "return [...document.querySelectorAll('#curve-legend li')].map(li => ({model: li.dataset.model, kind: li.dataset.kind,"
+                        + " points: li.dataset.points, colour: li.dataset.colour, value: li.querySelector('.value').textContent}));");
+    }
+
+    private static String colourOf(WebDriver d, String model) {
+        return legend(d).stream().filter(e -> e.get("model").equals(model)).map(e -> (String) e.get("colour")).findFirst().orElse("#000000");
+    }
+
+    /** Each table of #weights: its caption, column labels, rows of cell texts, and its colour scale's end labels. */
     @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> weightTables(WebDriver d) {
         return (List<Map<String, Object>>) ((JavascriptExecutor) d).executeScript(
-                "return [...document.querySelectorAll('#weights table')].map(t => ({"
-                        + "caption: t.caption ? t.caption.textContent : '',"
-                        + "rows: [...t.querySelectorAll('tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent))}));");
+                "return [...document.querySelectorAll('#weights .layer')].map(b => ({"
+                        + "caption: b.querySelector('.caption').textContent,"
+                        + "columns: [...b.querySelectorAll('thead th')].map(th => th.textContent),"
+                        + "rows: [...b.querySelectorAll('tbody tr')].map(tr => [...tr.querySelectorAll('td')].map(td => td.textContent)),"
+                        + "scale: [...b.querySelectorAll('.colour-scale span:not(.bar)')].map(s => s.textContent)}));");
+    }
+
+    /** The model whose weights #weights shows. */
+    private static String weightsShown(WebDriver d) {
+        return String.valueOf(((JavascriptExecutor) d).executeScript("return document.getElementById('weights').dataset.model;"));
+    }
+
+    /** The document's scroll and client widths, and the widest canvas. */
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> widths(WebDriver d) {
+        return (Map<String, Object>) ((JavascriptExecutor) d).executeScript(
+                "return {scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth,"
+                        + " canvas: Math.max(0, ...[...document.querySelectorAll('canvas')].map(c => c.getBoundingClientRect().right))};");
+    }
+
+    private static boolean isNumber(String s) {
+        try {
+            Double.parseDouble(s);
+            return true;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private static long curvePoints(WebDriver d) {
@@ -301,13 +437,15 @@ class DashboardBrowserIT {
         return Double.parseDouble(text.trim());
     }
 
-    private static long bluePixels(WebDriver d) {
+    /** Pixels of the canvas in {@code container} within 40 of {@code hex} in each channel, opaque. */
+    private static long pixelsOf(WebDriver d, String container, String hex) {
         Object n = ((JavascriptExecutor) d).executeScript(
-                "const c = document.querySelector('#curve canvas'); if (!c) return 0;"
+                "const c = document.querySelector(arguments[0] + ' canvas'); if (!c) return 0;"
+                        + "const r = parseInt(arguments[1].substr(1, 2), 16), g = parseInt(arguments[1].substr(3, 2), 16), b = parseInt(arguments[1].substr(5, 2), 16);"
                         + "const px = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let n = 0;"
                         + "for (let i = 0; i < px.length; i += 4) {"
-                        + "  if (px[i + 3] > 128 && px[i + 2] > 140 && px[i] < 90 && px[i + 1] > 80 && px[i + 1] < 160) n++; }"
-                        + "return n;");
+                        + "  if (px[i + 3] > 200 && Math.abs(px[i] - r) < 40 && Math.abs(px[i + 1] - g) < 40 && Math.abs(px[i + 2] - b) < 40) n++; }"
+                        + "return n;", container, hex);
         return ((Number) n).longValue();
     }
 }

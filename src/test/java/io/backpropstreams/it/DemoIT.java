@@ -91,6 +91,15 @@ class DemoIT {
         assertTrue(Files.isRegularFile(png), "PNG written to " + png);
         assertTrue(out.contains(png.toAbsolutePath().toString()), "the report names the PNG:\n" + out);
         assertPng(png);
+        // both rules visible: a panel each (on one axis they would lie on top of each other), and their difference
+        assertEquals(300 + 3 * 240, ImageIO.read(png.toFile()).getHeight(), "three stacked panels");
+        // the report's figures in one number format: plain decimals, never E-notation
+        assertTrue(out.lines().noneMatch(l -> l.matches(".*\\d[eE]-?\\d.*")), "no E-notation:\n" + out);
+        if (Boolean.getBoolean("bps.update.docs")) {
+            // the README's picture: mvn verify -Dbps.update.docs=true -Dit.test='DemoIT,DashboardBrowserIT'
+            Path basedir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+            Files.copy(png, basedir.resolve("docs/demo-learning-curve.png"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+        }
     }
 
     @Test
