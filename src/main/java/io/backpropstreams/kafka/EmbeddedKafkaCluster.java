@@ -139,13 +139,25 @@ public final class EmbeddedKafkaCluster implements AutoCloseable {
     /** A base port such that {@code count} consecutive ports on 127.0.0.1 were all free a moment ago. */
     public static int freePortRange(int count) {
         for (int attempt = 0; attempt < PORT_SEARCH_ATTEMPTS; attempt++) {
-            int base = ThreadLocalRandom.current().nextInt(20_000, 60_000);
+            // below the kernel's ephemeral range: there, an outgoing connection of any client may take a
+            // port between this probe and the broker's bind ("Address already in use")
+            int base = ThreadLocalRandom.current().nextInt(10_000, Math.max(10_001, ephemeralPortsFrom() - count));
             if (allFree(base, count)) {
                 return base;
             }
         }
         throw new BrokerStartException("Found no " + count + " consecutive free ports on " + EmbeddedKafkaBroker.HOST
                 + " in " + PORT_SEARCH_ATTEMPTS + " tries; give a base port with --port");
+    }
+
+    /** The first port the kernel hands out to outgoing connections (Linux's ip_local_port_range), or 32768. */
+    static int ephemeralPortsFrom() {
+        try {
+            String range = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/sys/net/ipv4/ip_local_port_range")).trim();
+            return Integer.parseInt(range.split("\\s+")[0]);
+        } catch (IOException | RuntimeException e) {
+            return 32_768; // Linux's default; elsewhere a guess that keeps clear of the usual ranges
+        }
     }
 
     private static boolean allFree(int base, int count) {
