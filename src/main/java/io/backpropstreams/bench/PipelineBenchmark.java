@@ -101,16 +101,35 @@ public final class PipelineBenchmark {
                         Math.min(RunBenchmark.LATENCY_WARMUP_SAMPLES, settings.samples()), bench.figures);
             }
             props.putIfAbsent(StreamsConfig.NUM_STREAM_THREADS_CONFIG, "1");
+            // the in-process extras come after what users run: one that fails is reported beside the
+            // figures already measured, not instead of them
             if (settings.bigSamples() > 0) {
-                bench.bigModel(props, run);
+                bench.extra("d", status, () -> bench.bigModel(props, run));
             }
             if (settings.routingSamples() > 0) {
-                bench.routing(props, run);
+                bench.extra("e", status, () -> bench.routing(props, run));
             }
         } finally {
             deleteRecursively(workDir);
         }
         return bench.figures;
+    }
+
+    /** One in-process extra measurement. */
+    @FunctionalInterface
+    private interface Extra {
+        void measure() throws Exception;
+    }
+
+    /** Runs an extra; if it fails, its error goes into the figures as {@code <name>_error} and the benchmark goes on. */
+    private void extra(String name, Consumer<String> status, Extra extra) {
+        try {
+            extra.measure();
+        } catch (Exception e) {
+            String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+            figures.put(name + "_error", message);
+            status.accept("in-process extra (" + name + ") failed: " + message);
+        }
     }
 
     private static void deleteRecursively(Path dir) {

@@ -100,7 +100,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
         Map<String, Object> figures = PipelineBenchmark.run(ClientConfigs.load(config), settings, line -> status(err, line),
                 ProgressBar.Factory.on(err, !json));
         print(spec.commandLine().getOut(), figures);
-        return 0;
+        // what users run was measured and printed; an extra that failed still fails the command
+        return figures.containsKey("d_error") || figures.containsKey("e_error") ? 1 : 0;
     }
 
     private void print(PrintWriter out, Map<String, Object> figures) {
@@ -131,7 +132,8 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                     "latency produce → weights", figures.get("latency_p50_ms"), figures.get("latency_p99_ms"), figures.get("latency_p999_ms"),
                     figures.get("latency_max_ms"), figures.get("latency_samples"), figures.get("latency_rate_per_s"));
         }
-        if (figures.containsKey("d_big_per_s") || figures.containsKey("e_direct_per_s")) {
+        if (figures.containsKey("d_big_per_s") || figures.containsKey("e_direct_per_s")
+                || figures.containsKey("d_error") || figures.containsKey("e_error")) {
             out.println();
             out.println("In-process (the trainer's topology in the benchmark's JVM, no HTTP server, no monitor):");
         }
@@ -142,6 +144,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             if (figures.containsKey("d_over_jmh")) {
                 out.printf(Locale.ROOT, "%-58s %,.0f steps/s, (d)/JMH = %.0f%%%n", "    JMH figure given", figures.get("d_jmh_per_s"),
                         100 * (Double) figures.get("d_over_jmh"));
+            }
+        }
+        for (String extra : new String[] {"d", "e"}) {
+            if (figures.containsKey(extra + "_error")) {
+                out.printf(Locale.ROOT, "(%s) failed: %s%n", extra, figures.get(extra + "_error"));
             }
         }
         if (figures.containsKey("e_direct_per_s")) {
