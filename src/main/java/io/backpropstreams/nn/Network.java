@@ -36,6 +36,8 @@ public final class Network {
     private static final double BOUND_LIMIT = 1e300;
     /** Under plain SGD, layers with at least this many inputs update their weights through {@link #rowBuffer}. */
     private static final int ROW_BUFFER_MIN = 32;
+    /** First layers with at least this many inputs are kept input-major under plain SGD (see {@link #inputRows}). */
+    private static final int INPUT_MAJOR_MIN = 32;
 
     private final NetworkSpec spec;
     private final ParameterLayout layout;
@@ -53,6 +55,24 @@ public final class Network {
     private double velocityBound;
     private double[] backup;
     private final double[] rowBuffer;
+
+    /**
+     * The first layer's weights, input-major, when the first layer is wide and trained by plain SGD
+     * under the simultaneous rule: {@code inputRows[i][j] = W_1[j][i]}, one array per input. Then
+     * the forward pass and the update of that layer are axpys over {@code j} on arrays of their own,
+     * which C2 vectorises, where the row-major dot products stay scalar. These rows are the
+     * authoritative copy while {@link #paramsStale}; {@link #params} is brought up to date (the
+     * same values, row-major) before anyone reads it. Null otherwise.
+     */
+    private final double[][] inputRows;
+    /** True when {@link #params}' first-layer weights lag {@link #inputRows}. */
+    private boolean paramsStale;
+    /** True while {@link #applyChecked} updates {@link #params} directly (rows are reloaded after). */
+    private boolean updatingRowMajor;
+    /** The four partial sums of each first-layer neuron, as {@link #dot} keeps them. */
+    private final double[][] partial;
+    /** {@code η·δ_1[j]} of the step being applied. */
+    private final double[] scaledDelta;
 
     /** A fresh network (step 0, zero velocity) with a copy of {@code params}. */
     public Network(NetworkSpec spec, double[] params) {
@@ -109,6 +129,42 @@ public final class Network {
         this.rowBuffer = new double[widest];
         this.paramBound = maxAbs(this.params, 0, this.params.length);
         this.velocityBound = this.velocity == null ? 0.0 : maxAbs(this.velocity, 0, this.velocity.length);
+        boolean inputMajor = this.velocity == null && spec.updateRule() == UpdateRule.SIMULTANEOUS && size[0] >= INPUT_MAJOR_MIN;
+        this.inputRows = inputMajor ? new double[size[0]][size[1]] : null;
+        this.partial = inputMajor ? new double[4][size[1]] : null;
+        this.scaledDelta = inputMajor ? new double[size[1]] : null;
+        if (inputMajor) {
+            loadInputRows();
+        }
+    }
+
+    /** {@link #inputRows} from {@link #params}. */
+    private void loadInputRows() {
+        int nIn = size[0];
+        int w = layout.weightOffset(1);
+        for (int j = 0; j < size[1]; j++) {
+            int row = w + j * nIn;
+            for (int i = 0; i < nIn; i++) {
+                inputRows[i][j] = params[row + i];
+            }
+        }
+        paramsStale = false;
+    }
+
+    /** Brings {@link #params}' first-layer weights up to date from {@link #inputRows}; a no-op when they are. */
+    private void syncParams() {
+        if (!paramsStale) {
+            return;
+        }
+        int nIn = size[0];
+        int w = layout.weightOffset(1);
+        for (int i = 0; i < nIn; i++) {
+            double[] r = inputRows[i];
+            for (int j = 0; j < size[1]; j++) {
+                params[w + j * nIn + i] = r[j];
+            }
+        }
+        paramsStale = false;
     }
 
     /**
@@ -228,18 +284,62 @@ public final class Network {
             int b = layout.biasOffset(l);
             int n = size[l];
             int j = 0;
-            // four rows per pass: four times the independent sums, one load of a[i] for all four
-            for (; j < n - 3; j += 4) {
-                dot4(params, w + j * nIn, a, nIn, z, j);
-            }
-            for (; j < n; j++) {
-                z[j] = dot(params, w + j * nIn, a, nIn);
+            if (l == 1 && inputRows != null) {
+                forwardInputMajor(a, z);
+            } else {
+                // four rows per pass: four times the independent sums, one load of a[i] for all four
+                for (; j < n - 3; j += 4) {
+                    dot4(params, w + j * nIn, a, nIn, z, j);
+                }
+                for (; j < n; j++) {
+                    z[j] = dot(params, w + j * nIn, a, nIn);
+                }
             }
             for (j = 0; j < n; j++) {
                 double s = z[j] + params[b + j];
                 z[j] = s;
                 o[j] = f.apply(s);
             }
+        }
+    }
+
+    /**
+     * The first layer's {@code z[j] = W_1[j]·a} from {@link #inputRows}, bit for bit as {@link #dot}
+     * sums it: four partial sums per neuron ({@code i ≡ 0, 1, 2, 3 mod 4} below {@code n − 3}, each
+     * in increasing {@code i}), combined as {@code (s0 + s1) + (s2 + s3)}, then the remaining terms
+     * in order. Each partial sum is an axpy over {@code j}: {@code p_k[j] += rows[i][j]·a[i]}.
+     */
+    private void forwardInputMajor(double[] a, double[] z) {
+        int nIn = size[0];
+        int n = size[1];
+        double[] p0 = partial[0];
+        double[] p1 = partial[1];
+        double[] p2 = partial[2];
+        double[] p3 = partial[3];
+        Arrays.fill(p0, 0, n, 0.0);
+        Arrays.fill(p1, 0, n, 0.0);
+        Arrays.fill(p2, 0, n, 0.0);
+        Arrays.fill(p3, 0, n, 0.0);
+        int i = 0;
+        int limit = nIn - 3;
+        for (; i < limit; i += 4) {
+            axpy(p0, inputRows[i], a[i], n);
+            axpy(p1, inputRows[i + 1], a[i + 1], n);
+            axpy(p2, inputRows[i + 2], a[i + 2], n);
+            axpy(p3, inputRows[i + 3], a[i + 3], n);
+        }
+        for (int j = 0; j < n; j++) {
+            z[j] = (p0[j] + p1[j]) + (p2[j] + p3[j]);
+        }
+        for (; i < nIn; i++) {
+            axpy(z, inputRows[i], a[i], n);
+        }
+    }
+
+    /** {@code y[j] += x[j]·s} for {@code j < n}: the index is the loop variable itself, so C2 vectorises it. */
+    private static void axpy(double[] y, double[] x, double s, int n) {
+        for (int j = 0; j < n; j++) {
+            y[j] += x[j] * s;
         }
     }
 
@@ -276,7 +376,21 @@ public final class Network {
         if (velocity == null) {
             double[] p = params;
             int n = size[l];
-            if (nIn >= ROW_BUFFER_MIN) {
+            if (l == 1 && inputRows != null && !updatingRowMajor) {
+                // input-major: for each input, an axpy over the neurons; W_1[j][i] − (η·δ_j)·a_i as below
+                double[] sd = scaledDelta;
+                for (int j = 0; j < n; j++) {
+                    sd[j] = eta * d[j];
+                }
+                for (int i = 0; i < nIn; i++) {
+                    double ai = a[i];
+                    double[] r = inputRows[i];
+                    for (int j = 0; j < n; j++) {
+                        r[j] -= sd[j] * ai;
+                    }
+                }
+                paramsStale = true;
+            } else if (nIn >= ROW_BUFFER_MIN) {
                 // C2 (JDK 17) does not vectorize p[row + i] -= s·a[i]: the store and the load have different
                 // index invariants, so it must assume they overlap. Through a row buffer indexed like a[] it
                 // does; the two copies are intrinsic block moves. Same operations, same results.
@@ -354,6 +468,7 @@ public final class Network {
                 velocityBound = velocity == null ? 0.0 : newVelocity;
                 return true;
             }
+            syncParams();
             paramBound = maxAbs(params, 0, params.length);
             velocityBound = velocity == null ? 0.0 : maxAbs(velocity, 0, velocity.length);
         }
@@ -366,6 +481,22 @@ public final class Network {
      * above has moved.
      */
     private void applyChecked(boolean sequential) {
+        if (inputRows == null) {
+            applyCheckedRowMajor(sequential);
+            return;
+        }
+        // the rare exact path works on params; the first layer's rows follow it, whatever the outcome
+        syncParams();
+        updatingRowMajor = true;
+        try {
+            applyCheckedRowMajor(sequential);
+        } finally {
+            updatingRowMajor = false;
+            loadInputRows();
+        }
+    }
+
+    private void applyCheckedRowMajor(boolean sequential) {
         int n = params.length;
         if (backup == null) {
             backup = new double[velocity == null ? n : 2 * n];
@@ -537,16 +668,19 @@ public final class Network {
 
     /** A copy of the flat parameter vector. */
     public double[] parameters() {
+        syncParams();
         return params.clone();
     }
 
     /** Parameter {@code k} of the flat vector. */
     public double parameter(int k) {
+        syncParams();
         return params[k];
     }
 
     /** Writes the parameter vector into {@code dst} in one bulk copy (for serialisation). */
     public void writeParameters(java.nio.DoubleBuffer dst) {
+        syncParams();
         dst.put(params);
     }
 
@@ -564,6 +698,7 @@ public final class Network {
 
     /** A copy of layer {@code l}'s weight matrix, row-major ({@code n_l·n_{l−1}} values). */
     public double[] weights(int l) {
+        syncParams();
         return Arrays.copyOfRange(params, layout.weightOffset(l), layout.weightOffset(l) + layout.weightCount(l));
     }
 
@@ -574,6 +709,7 @@ public final class Network {
 
     /** An independent copy with the same spec, parameters, step and velocity. */
     public Network copy() {
+        syncParams();
         return new Network(spec, params, step, velocity);
     }
 }

@@ -119,6 +119,81 @@ class CoreFingerprintTest {
         assertEquals(RECORDED, inChildJvm("-XX:-UseSuperWord"));
     }
 
+    /**
+     * A wide first layer is kept input-major inside the core; what leaves it (the codec, the
+     * parameter vector, a layer's weights, a copy) is the row-major state, and a network restored
+     * from it goes on exactly as the original does.
+     */
+    @Test
+    void aWideNetworkSnapshottedMidRunGoesOnBitForBit() {
+        NetworkSpec spec = new NetworkSpec(List.of(784, 128, 10), List.of(Activation.SIGMOID, Activation.SIGMOID),
+                Loss.SQUARED_ERROR, 0.1, UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0.0);
+        double[] init = Initializers.xavier(spec, 9);
+        Network original = new Network(spec, init);
+        SplittableRandom random = new SplittableRandom(10);
+        double[][] x = new double[8][784];
+        double[][] t = new double[8][10];
+        for (int s = 0; s < 8; s++) {
+            for (int i = 0; i < 784; i++) {
+                x[s][i] = random.nextDouble();
+            }
+            t[s][s] = 1.0;
+        }
+        // the row-major reference: the same steps on a network whose weights are read back after every step
+        Network reference = new Network(spec, init);
+        for (int k = 0; k < 200; k++) {
+            original.step(x[k % 8], t[k % 8]);
+            reference.step(x[k % 8], t[k % 8]);
+            reference = new Network(spec, reference.parameters(), reference.step(), null);
+        }
+        assertTrue(java.util.Arrays.equals(reference.parameters(), original.parameters()), "parameters() after 200 steps");
+        double[] w1 = original.weights(1);
+        assertEquals(original.parameter(original.layout().weightOffset(1) + 5 * 784 + 7), w1[5 * 784 + 7], 0.0, "W1[5][7]");
+        Network restored = NetworkCodec.decode(NetworkCodec.encode(original));
+        Network copied = original.copy();
+        for (int k = 0; k < 200; k++) {
+            original.step(x[k % 8], t[k % 8]);
+            restored.step(x[k % 8], t[k % 8]);
+            copied.step(x[k % 8], t[k % 8]);
+        }
+        assertTrue(java.util.Arrays.equals(original.parameters(), restored.parameters()), "restored from the codec");
+        assertTrue(java.util.Arrays.equals(original.parameters(), copied.parameters()), "copy()");
+    }
+
+    /**
+     * The exact path (a step the bound cannot prove finite) works on the row-major vector; the
+     * input-major rows must follow it, whether the step is applied or refused.
+     */
+    @Test
+    void aWideNetworkKeepsItsTwoLayoutsInStepOnTheExactPath() {
+        NetworkSpec spec = new NetworkSpec(List.of(40, 8, 3), List.of(Activation.SIGMOID, Activation.LINEAR),
+                Loss.SQUARED_ERROR, 1e306, UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0.0);
+        Network n = new Network(spec, Initializers.xavier(spec, 3));
+        double[] x = new double[40];
+        java.util.Arrays.fill(x, 0.5);
+        double[] t = {1e3, -1e3, 5};
+        int refused = 0;
+        for (double eta : new double[] {1e306, 1e-3}) {
+            Network m = new Network(spec.withLearningRate(eta), n.parameters());
+            for (int k = 0; k < 3; k++) {
+                double[] before = m.parameters();
+                try {
+                    m.step(x, t); // with η = 1e306, η·δ·a cannot be bounded: the exact path applies the step or refuses it
+                } catch (StepRejectedException e) {
+                    refused++;
+                    assertTrue(java.util.Arrays.equals(before, m.parameters()), "a refused step changes nothing");
+                }
+                double[] out = new double[3];
+                double[] outRestored = new double[3];
+                m.predict(x, out);
+                new Network(spec, m.parameters()).predict(x, outRestored);
+                assertTrue(java.util.Arrays.equals(out, outRestored), "rows and vector agree: " + java.util.Arrays.toString(out)
+                        + " vs " + java.util.Arrays.toString(outRestored));
+            }
+        }
+        assertTrue(refused > 0, "the exact path refused a step");
+    }
+
     /** The fingerprints computed by {@link #main} in a JVM started with {@code flag}. */
     private static Map<String, String> inChildJvm(String flag) throws Exception {
         String arch = System.getProperty("os.arch");
