@@ -253,13 +253,13 @@ public final class BrokerCommand implements Callable<Integer> {
         String data = broker.isTemporary()
                 ? broker.dataDir() + ", deleted on stop"
                 : broker.dataDir().toString();
-        return String.format(Locale.ROOT, "Kafka broker ready at %s in %.1f s # data in %s; Ctrl-C to stop",
+        return String.format(Locale.ROOT, "Kafka broker ready at %s in %.1f s (data in %s; Ctrl-C to stop)",
                 broker.bootstrapServers(), broker.startupTime().toMillis() / 1000.0, data);
     }
 
     static String readyLine(EmbeddedKafkaCluster cluster) {
         String data = cluster.dataDir().map(d -> d + "/node-*").orElse("temporary directories, deleted on stop");
-        return String.format(Locale.ROOT, "Kafka cluster of %d nodes ready at %s in %.1f s # data in %s; Ctrl-C to stop",
+        return String.format(Locale.ROOT, "Kafka cluster of %d nodes ready at %s in %.1f s (data in %s; Ctrl-C to stop)",
                 cluster.layout().nodes(), cluster.bootstrapServers(), cluster.startupTime().toMillis() / 1000.0, data);
     }
 
