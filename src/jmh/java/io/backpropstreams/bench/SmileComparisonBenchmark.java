@@ -6,7 +6,6 @@ import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.NetworkSpec;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -29,9 +28,9 @@ import smile.math.TimeFunction;
 /**
  * This core against Smile 3.1.1's {@code MLP.update}, the same work on both sides: one online SGD
  * step on one sample (forward, squared error, backpropagation, update), sigmoid hidden and output
- * layers, trained biases, learning rate 0.1, no momentum, no weight decay, on the same pool of
- * seeded samples (inputs uniform in [0,1), one-hot targets; Smile takes the class index, which it
- * turns into the same one-hot target).
+ * layers, trained biases, learning rate 0.1, no momentum, no weight decay, on the same
+ * {@link SamplePool} as {@link TrainingStepBenchmark} (Smile takes the class index, which it turns
+ * into the same one-hot target).
  *
  * <p>The ratio per shape is {@code core / smile} of the two scores. Smile is a bench-only
  * dependency (GPL-3.0): it is in the {@code bench} profile's class path only, never in the jar.
@@ -47,7 +46,6 @@ import smile.math.TimeFunction;
 @Threads(1)
 public class SmileComparisonBenchmark {
 
-    static final int POOL = 256;
     static final long SEED = 42L;
     static final double LEARNING_RATE = 0.1;
 
@@ -60,10 +58,7 @@ public class SmileComparisonBenchmark {
 
         Network core;
         MLP smile;
-        double[][] inputs;
-        double[][] targets;
-        int[] classes;
-        int next;
+        SamplePool samples;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -73,44 +68,25 @@ public class SmileComparisonBenchmark {
             }
             NetworkSpec spec = NetworkSpec.of(layers, Activation.SIGMOID, LEARNING_RATE).withTrainBiases(true);
             core = new Network(spec, Initializers.xavier(spec, SEED));
-            int nIn = layers.get(0);
-            int nHidden = layers.get(1);
-            int nOut = layers.get(2);
-            smile = new MLP(Layer.input(nIn), Layer.sigmoid(nHidden), Layer.mse(nOut, OutputFunction.SIGMOID));
+            smile = new MLP(Layer.input(layers.get(0)), Layer.sigmoid(layers.get(1)), Layer.mse(layers.get(2), OutputFunction.SIGMOID));
             smile.setLearningRate(TimeFunction.constant(LEARNING_RATE));
             smile.setMomentum(TimeFunction.constant(0.0));
-            SplittableRandom random = new SplittableRandom(SEED + 1);
-            inputs = new double[POOL][nIn];
-            targets = new double[POOL][nOut];
-            classes = new int[POOL];
-            for (int k = 0; k < POOL; k++) {
-                for (int i = 0; i < nIn; i++) {
-                    inputs[k][i] = random.nextDouble();
-                }
-                classes[k] = random.nextInt(nOut);
-                targets[k][classes[k]] = 1.0;
-            }
-        }
-
-        int nextSample() {
-            int k = next;
-            next = (k + 1) & (POOL - 1);
-            return k;
+            samples = new SamplePool(layers.get(0), layers.get(2), SEED + 1);
         }
     }
 
     /** One step of this core. */
     @Benchmark
     public double core(Learners s) {
-        int k = s.nextSample();
-        return s.core.step(s.inputs[k], s.targets[k]);
+        int k = s.samples.next();
+        return s.core.step(s.samples.inputs[k], s.samples.targets[k]);
     }
 
     /** One step of Smile's online MLP. */
     @Benchmark
     public int smile(Learners s) {
-        int k = s.nextSample();
-        s.smile.update(s.inputs[k], s.classes[k]);
+        int k = s.samples.next();
+        s.smile.update(s.samples.inputs[k], s.samples.classes[k]);
         return k;
     }
 }

@@ -7,7 +7,6 @@ import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.NetworkSpec;
 import java.util.Arrays;
 import java.util.List;
-import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -28,8 +27,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * on a single thread, in steps per second.
  *
  * <p>Networks are sigmoid throughout, squared error, simultaneous rule, plain SGD, Xavier-uniform
- * weights from seed 42. Each step takes the next sample from a pool of {@value #POOL} seeded random
- * samples (inputs uniform in [0,1), one-hot targets), so neither data nor branches are constant.
+ * weights from seed 42. Each step takes the next sample of a {@link SamplePool}.
  *
  * <p>Build and run (the options override the defaults annotated below):
  * <pre>
@@ -44,8 +42,6 @@ import org.openjdk.jmh.annotations.Warmup;
 @Threads(1)
 public class TrainingStepBenchmark {
 
-    /** Number of distinct samples cycled through; a power of two. */
-    static final int POOL = 256;
     static final long SEED = 42L;
     static final double LEARNING_RATE = 0.1;
 
@@ -59,9 +55,7 @@ public class TrainingStepBenchmark {
 
         Network frozenBiases;
         Network trainedBiases;
-        double[][] inputs;
-        double[][] targets;
-        int next;
+        SamplePool samples;
 
         @Setup(Level.Trial)
         public void setUp() {
@@ -70,23 +64,7 @@ public class TrainingStepBenchmark {
             double[] init = Initializers.xavier(spec, SEED);
             frozenBiases = new Network(spec, init);
             trainedBiases = new Network(spec.withTrainBiases(true), init);
-            int nIn = layers.get(0);
-            int nOut = layers.get(layers.size() - 1);
-            SplittableRandom random = new SplittableRandom(SEED + 1);
-            inputs = new double[POOL][nIn];
-            targets = new double[POOL][nOut];
-            for (int k = 0; k < POOL; k++) {
-                for (int i = 0; i < nIn; i++) {
-                    inputs[k][i] = random.nextDouble();
-                }
-                targets[k][random.nextInt(nOut)] = 1.0;
-            }
-        }
-
-        int nextSample() {
-            int k = next;
-            next = (k + 1) & (POOL - 1);
-            return k;
+            samples = new SamplePool(layers.get(0), layers.get(layers.size() - 1), SEED + 1);
         }
     }
 
@@ -105,15 +83,15 @@ public class TrainingStepBenchmark {
     /** One step with frozen biases (the lecture's setting). */
     @Benchmark
     public double stepFrozenBiases(Shaped s) {
-        int k = s.nextSample();
-        return s.frozenBiases.step(s.inputs[k], s.targets[k]);
+        int k = s.samples.next();
+        return s.frozenBiases.step(s.samples.inputs[k], s.samples.targets[k]);
     }
 
     /** One step with trained biases. */
     @Benchmark
     public double stepTrainedBiases(Shaped s) {
-        int k = s.nextSample();
-        return s.trainedBiases.step(s.inputs[k], s.targets[k]);
+        int k = s.samples.next();
+        return s.trainedBiases.step(s.samples.inputs[k], s.samples.targets[k]);
     }
 
     /** One step of the lecture network ([2,2,2], lecture weights, η = 0.5) on the lecture sample. */

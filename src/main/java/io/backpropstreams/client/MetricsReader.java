@@ -24,15 +24,10 @@ public final class MetricsReader {
 
     /**
      * The metrics of {@code model} in step order. A reset starts the curve again, so only the
-     * latest run (since the last reset) is returned.
+     * latest run (since the last reset) is returned. {@code progress} hears how many of the topic's records have been read.
      *
      * @throws UserException if the topic does not exist or cannot be read within 5 minutes
      */
-    public static List<Row> latestRun(Properties config, String model) {
-        return latestRun(config, model, (done, total) -> { });
-    }
-
-    /** As {@link #latestRun(Properties, String)}, telling {@code progress} how many of the topic's records have been read. */
     public static List<Row> latestRun(Properties config, String model, Clients.ReadProgress progress) {
         String topic = TopicNames.from(config).metrics();
         List<Row> rows = new ArrayList<>();

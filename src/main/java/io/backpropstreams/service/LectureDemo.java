@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -109,7 +108,8 @@ public final class LectureDemo {
         }
         Map<Long, double[]> lectureParams;
         Map<Long, double[]> sequentialParams;
-        Map<String, double[]> curves = new LinkedHashMap<>();
+        double[] lectureLosses;
+        double[] sequentialLosses;
         try (Trainer trainer = Trainer.start(props, 1, Duration.ofSeconds(60));
              OutputCollector collector = new OutputCollector(props, keep);
              KafkaProducer<String, byte[]> producer = Clients.producer(props)) {
@@ -139,8 +139,8 @@ public final class LectureDemo {
             training.finish(collector.metricCount());
             lectureParams = collector.parameters(Lecture.MODEL_ID);
             sequentialParams = collector.parameters(SEQUENTIAL_MODEL);
-            curves.put(Lecture.MODEL_ID + " (simultaneous)", collector.losses(Lecture.MODEL_ID));
-            curves.put(SEQUENTIAL_MODEL, collector.losses(SEQUENTIAL_MODEL));
+            lectureLosses = collector.losses(Lecture.MODEL_ID);
+            sequentialLosses = collector.losses(SEQUENTIAL_MODEL);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
 
@@ -152,8 +152,7 @@ public final class LectureDemo {
         LectureReport report = LectureReport.build(lectureSpec, steps, trained, sim, seq);
         int mismatches = countMismatches(lectureSpec, lectureParams) + countMismatches(sequentialSpec, sequentialParams);
         Path png = LearningCurveChart.writePng(options.outputDir().resolve("lecture-learning-curve.png"),
-                "Lecture sample through Kafka: prequential loss per step", rulePanels(curves.get(Lecture.MODEL_ID + " (simultaneous)"),
-                        curves.get(SEQUENTIAL_MODEL)));
+                "Lecture sample through Kafka: prequential loss per step", rulePanels(lectureLosses, sequentialLosses));
         return new Result(report, steps, mismatches, png, seconds);
     }
 
@@ -163,21 +162,22 @@ public final class LectureDemo {
      */
     static java.util.List<LearningCurveChart.Panel> rulePanels(double[] simultaneous, double[] sequential) {
         int n = Math.min(simultaneous.length, sequential.length);
-        long[] steps = new long[n];
         double[] difference = new double[n];
         for (int i = 0; i < n; i++) {
-            steps[i] = i + 1;
             difference[i] = sequential[i] - simultaneous[i];
         }
-        long[] simSteps = java.util.stream.LongStream.rangeClosed(1, simultaneous.length).toArray();
-        long[] seqSteps = java.util.stream.LongStream.rangeClosed(1, sequential.length).toArray();
         return java.util.List.of(
                 new LearningCurveChart.Panel("simultaneous: loss (log)", true, java.util.List.of(new LearningCurveChart.Series(
-                        Lecture.MODEL_ID + " (simultaneous rule, the true gradient)", simSteps, simultaneous, new java.awt.Color(0x1f77b4), 2f))),
+                        Lecture.MODEL_ID + " (simultaneous rule, the true gradient)", stepsUpTo(simultaneous.length), simultaneous, new java.awt.Color(0x1f77b4), 2f))),
                 new LearningCurveChart.Panel("sequential: loss (log)", true, java.util.List.of(new LearningCurveChart.Series(
-                        SEQUENTIAL_MODEL + " (sequential rule, the lecture's first code)", seqSteps, sequential, new java.awt.Color(0xd62728), 2f))),
+                        SEQUENTIAL_MODEL + " (sequential rule, the lecture's first code)", stepsUpTo(sequential.length), sequential, new java.awt.Color(0xd62728), 2f))),
                 new LearningCurveChart.Panel("sequential − simultaneous", false, java.util.List.of(new LearningCurveChart.Series(
-                        "loss difference, sequential − simultaneous", steps, difference, new java.awt.Color(0x2ca02c), 1.5f))));
+                        "loss difference, sequential − simultaneous", stepsUpTo(n), difference, new java.awt.Color(0x2ca02c), 1.5f))));
+    }
+
+    /** Steps 1..n: the losses of {@code OutputCollector.losses} are those of steps 1, 2, 3… */
+    private static long[] stepsUpTo(int n) {
+        return java.util.stream.LongStream.rangeClosed(1, n).toArray();
     }
 
     /** Checks every kept snapshot against the core trained in-process to the same step. */

@@ -233,7 +233,7 @@ class DashboardBrowserIT {
         clickRow(driver, "deep");
         until(driver, "deep drawn at 400 px", d -> d.findElement(By.id("curve-model")).getText().equals("deep")
                 && pixelsOf(d, "#curve", colourOf(d, "deep")) > 20);
-        Files.write(Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/dashboard-400px.png"),
+        Files.write(basedir().resolve("target/dashboard-400px.png"),
                 ((ChromeDriver) driver).getScreenshotAs(OutputType.BYTES));
 
         // and all along, the browser's console had no error
@@ -245,7 +245,7 @@ class DashboardBrowserIT {
         assertTrue(sent.get() > 0);
 
         // the report of the lecture's model, read back from the metrics topic: the README's second picture
-        Path reports = Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("target/report");
+        Path reports = basedir().resolve("target/report");
         java.io.StringWriter out = new java.io.StringWriter();
         java.io.StringWriter err = new java.io.StringWriter();
         picocli.CommandLine cl = io.backpropstreams.cli.Main.commandLine();
@@ -256,7 +256,7 @@ class DashboardBrowserIT {
         Path reportPng = reports.resolve("lecture-curve.png");
         assertTrue(Files.size(reportPng) > 5_000, out.toString());
         if (Boolean.getBoolean("bps.update.docs")) {
-            Files.copy(reportPng, Path.of(System.getProperty("basedir", System.getProperty("user.dir"))).resolve("docs/report-curve.png"),
+            Files.copy(reportPng, basedir().resolve("docs/report-curve.png"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
         }
     }
@@ -270,7 +270,7 @@ class DashboardBrowserIT {
 
     /** Writes the page as a PNG to target/NAME, and with -Dbps.update.docs=true to docs/NAME for the README. */
     private void screenshot(String name) throws java.io.IOException {
-        Path basedir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+        Path basedir = basedir();
         Path png = basedir.resolve("target").resolve(name);
         Files.createDirectories(png.getParent());
         byte[] bytes = ((ChromeDriver) driver).getScreenshotAs(OutputType.BYTES);
@@ -308,9 +308,14 @@ class DashboardBrowserIT {
         producer.start();
     }
 
+    /** The project directory: Maven's basedir, or the working directory when run elsewhere. */
+    private static Path basedir() {
+        return Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+    }
+
     /** Chromium through the system chromedriver; giving the driver's path keeps Selenium Manager (and its downloads) out. */
     private WebDriver browser() throws Exception {
-        Path basedir = Path.of(System.getProperty("basedir", System.getProperty("user.dir")));
+        Path basedir = basedir();
         Files.createDirectories(basedir.resolve("target"));
         System.setProperty(ChromeDriverService.CHROME_DRIVER_EXE_PROPERTY, CHROMEDRIVER.toString());
         driverService = new ChromeDriverService.Builder()
