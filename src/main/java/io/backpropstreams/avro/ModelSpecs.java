@@ -11,6 +11,10 @@ import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Loss;
 import io.backpropstreams.nn.NetworkSpec;
 import io.backpropstreams.nn.Optimizer;
+import io.backpropstreams.nn.OptimizerSettings;
+import io.backpropstreams.nn.Schedule;
+import io.backpropstreams.schema.DriftSpec;
+import io.backpropstreams.schema.LearningRateSchedule;
 import io.backpropstreams.nn.UpdateRule;
 import io.backpropstreams.schema.ModelSpec;
 
@@ -31,15 +35,24 @@ import java.util.Set;
  *  "trainBiases":false, "weights":[[..],[..]], "biases":[[..],[..]], "seed":42, "publishEvery":1}
  * </pre>
  * {@code activation} may instead be a per-layer list {@code activations}. Optional: {@code loss}
- * (squared | cross-entropy), {@code optimizer} (sgd | momentum), {@code momentum}, {@code init}
- * (lecture | xavier | he | explicit). Without {@code init}, explicit {@code weights} mean explicit
- * initialisation and their absence means Xavier from {@code seed}.
+ * (squared | cross-entropy | categorical-cross-entropy), {@code optimizer} (sgd | momentum | nesterov |
+ * adam | adamw | rmsprop | adagrad), {@code momentum}, {@code beta1}, {@code beta2}, {@code epsilon},
+ * {@code weightDecay}, {@code clipNorm}, {@code schedule} ({@code {"kind": "constant" | "inverse-time" |
+ * "exponential" | "step", "decay": …, "every": …}}), {@code standardizeInputs}, {@code drift}
+ * ({@code {"detector": "page-hinkley" | "adwin", "onDrift": "none" | "reset-optimizer" | "reinitialize",
+ * …the detector's parameters}}), {@code init} (lecture | xavier | he | explicit). Without {@code init},
+ * explicit {@code weights} mean explicit initialisation and their absence means Xavier from {@code seed}.
  */
 public final class ModelSpecs {
 
-    /** What a spec turns into: the network's spec, its initial parameters, and how often to publish. */
-    public record Definition(NetworkSpec spec, double[] parameters, int publishEvery) {
+    /**
+     * What a spec turns into: the network's spec, its initial parameters, how often to publish, and
+     * the drift detection (null for none).
+     */
+    public record Definition(NetworkSpec spec, double[] parameters, int publishEvery, DriftSpec drift) {
     }
+
+    private static final Set<String> SCHEDULE_FIELDS = Set.of("kind", "decay", "every");
 
     /** Most parameters a model may have; see {@link NetworkSpec#MAX_PARAMETERS}. */
     public static final long MAX_PARAMETERS = NetworkSpec.MAX_PARAMETERS;
@@ -49,7 +62,8 @@ public final class ModelSpecs {
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
     private static final Set<String> FIELDS = Set.of("layers", "activation", "activations", "loss", "learningRate",
-            "updateRule", "trainBiases", "init", "seed", "weights", "biases", "publishEvery", "optimizer", "momentum");
+            "updateRule", "trainBiases", "init", "seed", "weights", "biases", "publishEvery", "optimizer", "momentum",
+            "beta1", "beta2", "epsilon", "weightDecay", "clipNorm", "schedule", "standardizeInputs", "drift");
 
     private ModelSpecs() {
     }
@@ -163,6 +177,16 @@ public final class ModelSpecs {
             throw invalid("'momentum' must be a number in [0, 1), got " + shorten(mu));
         }
         b.setMomentum(mu == null ? 0.0 : mu.asDouble());
+        b.setBeta1(optionalNumber(root, "beta1"));
+        b.setBeta2(optionalNumber(root, "beta2"));
+        b.setEpsilon(optionalNumber(root, "epsilon"));
+        Double wd = optionalNumber(root, "weightDecay");
+        b.setWeightDecay(wd == null ? 0.0 : wd);
+        Double clip = optionalNumber(root, "clipNorm");
+        b.setClipNorm(clip == null ? 0.0 : clip);
+        b.setSchedule(schedule(root.get("schedule")));
+        b.setStandardizeInputs(bool(root, "standardizeInputs", false));
+        b.setDrift(drift(root.get("drift")));
         ModelSpec spec = b.build();
         toDefinition(spec);
         return spec;
@@ -190,6 +214,28 @@ public final class ModelSpecs {
         o.put("publishEvery", spec.getPublishEvery());
         o.put("optimizer", spec.getOptimizer());
         o.put("momentum", spec.getMomentum());
+        putIfSet(o, "beta1", spec.getBeta1());
+        putIfSet(o, "beta2", spec.getBeta2());
+        putIfSet(o, "epsilon", spec.getEpsilon());
+        if (spec.getWeightDecay() != 0.0) {
+            o.put("weightDecay", spec.getWeightDecay());
+        }
+        if (spec.getClipNorm() != 0.0) {
+            o.put("clipNorm", spec.getClipNorm());
+        }
+        if (spec.getSchedule() != null) {
+            o.putObject("schedule").put("kind", spec.getSchedule().getKind())
+                    .put("decay", spec.getSchedule().getDecay()).put("every", spec.getSchedule().getEvery());
+        }
+        if (spec.getStandardizeInputs()) {
+            o.put("standardizeInputs", true);
+        }
+        if (spec.getDrift() != null) {
+            ObjectNode d = o.putObject("drift");
+            d.put("detector", spec.getDrift().getDetector());
+            d.put("onDrift", spec.getDrift().getOnDrift());
+            new java.util.TreeMap<>(spec.getDrift().getSettings()).forEach((k, v) -> d.put(k.toString(), v));
+        }
         return o.toString();
     }
 
@@ -214,8 +260,22 @@ public final class ModelSpecs {
                     activations.add(Activation.parse(a));
                 }
             }
+            Optimizer optimizer = Optimizer.parse(s.getOptimizer());
+            OptimizerSettings d = OptimizerSettings.defaults(optimizer);
+            OptimizerSettings settings = new OptimizerSettings(
+                    s.getBeta1() == null ? d.beta1() : s.getBeta1(),
+                    s.getBeta2() == null ? d.beta2() : s.getBeta2(),
+                    s.getEpsilon() == null ? d.epsilon() : s.getEpsilon(),
+                    s.getWeightDecay(), s.getClipNorm());
+            Schedule schedule = s.getSchedule() == null ? Schedule.CONSTANT
+                    : new Schedule(Schedule.Kind.parse(s.getSchedule().getKind()), s.getSchedule().getDecay(), s.getSchedule().getEvery());
             NetworkSpec spec = new NetworkSpec(layers, activations, Loss.parse(s.getLoss()), s.getLearningRate(),
-                    UpdateRule.parse(s.getUpdateRule()), s.getTrainBiases(), Optimizer.parse(s.getOptimizer()), s.getMomentum());
+                    UpdateRule.parse(s.getUpdateRule()), s.getTrainBiases(), optimizer, s.getMomentum(), settings, schedule,
+                    s.getStandardizeInputs());
+            DriftSpec drift = s.getDrift();
+            if (drift != null) {
+                DriftSpecs.validate(drift);
+            }
             if (s.getPublishEvery() < 1) {
                 throw invalid("'publishEvery' must be at least 1, got " + s.getPublishEvery());
             }
@@ -237,7 +297,7 @@ public final class ModelSpecs {
                 }
                 default -> throw invalid("unknown init '" + s.getInit() + "', expected lecture, xavier, he or explicit");
             };
-            return new Definition(spec, params, s.getPublishEvery());
+            return new Definition(spec, params, s.getPublishEvery(), drift);
         } catch (DecodingException e) {
             throw e;
         } catch (IllegalArgumentException e) {
@@ -301,6 +361,83 @@ public final class ModelSpecs {
             ArrayNode inner = outer.addArray();
             row.forEach(inner::add);
         }
+    }
+
+    private static Double optionalNumber(JsonNode root, String field) {
+        JsonNode n = root.get(field);
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isNumber()) {
+            throw invalid("'" + field + "' must be a number, got " + shorten(n));
+        }
+        return n.asDouble();
+    }
+
+    private static void putIfSet(ObjectNode o, String field, Double value) {
+        if (value != null) {
+            o.put(field, value);
+        }
+    }
+
+    private static LearningRateSchedule schedule(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw invalid("'schedule' must be an object such as {\"kind\": \"inverse-time\", \"decay\": 0.001}, got " + shorten(n));
+        }
+        for (Iterator<String> it = n.fieldNames(); it.hasNext(); ) {
+            String f = it.next();
+            if (!SCHEDULE_FIELDS.contains(f)) {
+                throw invalid("'schedule' has unknown field '" + f + "'; known fields: " + new java.util.TreeSet<>(SCHEDULE_FIELDS));
+            }
+        }
+        JsonNode kind = n.get("kind");
+        if (kind == null || !kind.isTextual()) {
+            throw invalid("'schedule' needs 'kind': constant, inverse-time, exponential or step");
+        }
+        Double decay = optionalNumber(n, "decay");
+        JsonNode every = n.get("every");
+        if (every != null && (!every.isIntegralNumber() || !every.canConvertToLong())) {
+            throw invalid("schedule 'every' must be a whole number, got " + shorten(every));
+        }
+        return LearningRateSchedule.newBuilder().setKind(kind.asText()).setDecay(decay == null ? 0.0 : decay)
+                .setEvery(every == null ? 1L : every.asLong()).build();
+    }
+
+    private static DriftSpec drift(JsonNode n) {
+        if (n == null || n.isNull()) {
+            return null;
+        }
+        if (!n.isObject()) {
+            throw invalid("'drift' must be an object such as {\"detector\": \"page-hinkley\"}, got " + shorten(n));
+        }
+        JsonNode detector = n.get("detector");
+        if (detector == null || !detector.isTextual()) {
+            throw invalid("'drift' needs 'detector': page-hinkley or adwin");
+        }
+        java.util.Map<String, Double> settings = new java.util.HashMap<>();
+        String onDrift = "none";
+        for (Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
+            java.util.Map.Entry<String, JsonNode> e = it.next();
+            String f = e.getKey();
+            if (f.equals("detector")) {
+                continue;
+            }
+            if (f.equals("onDrift")) {
+                if (!e.getValue().isTextual()) {
+                    throw invalid("'drift.onDrift' must be none, reset-optimizer or reinitialize, got " + shorten(e.getValue()));
+                }
+                onDrift = e.getValue().asText();
+                continue;
+            }
+            if (!e.getValue().isNumber()) {
+                throw invalid("'drift." + f + "' must be a number, got " + shorten(e.getValue()));
+            }
+            settings.put(f, e.getValue().asDouble());
+        }
+        return DriftSpec.newBuilder().setDetector(detector.asText()).setOnDrift(onDrift).setSettings(settings).build();
     }
 
     private static String text(JsonNode root, String field, String dflt) {

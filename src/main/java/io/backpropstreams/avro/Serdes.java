@@ -21,6 +21,7 @@ public final class Serdes {
                         .add(Sample.class).add(ModelSpec.class).add(WeightsUpdate.class)
                         .add(io.backpropstreams.schema.LayerWeights.class).add(TrainingMetric.class)
                         .add(TrainingProgress.class).add(io.backpropstreams.schema.CurvePoint.class)
+                        .add(io.backpropstreams.schema.LearningRateSchedule.class).add(io.backpropstreams.schema.DriftSpec.class)
                         .build()));
     }
 

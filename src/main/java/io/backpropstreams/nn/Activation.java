@@ -12,7 +12,12 @@ import java.util.Locale;
  *   <li>tanh: {@code f = tanh x}, {@code f' = 1-o²}</li>
  *   <li>relu: {@code f = max(0,x)}, {@code f' = 1 if o > 0 else 0}</li>
  *   <li>linear: {@code f = x}, {@code f' = 1}</li>
+ *   <li>softmax (output layer only, with categorical cross-entropy): {@code o_j = e^{z_j − m} / Σ_k e^{z_k − m}}
+ *       with {@code m = max_k z_k}, so no exponential overflows; applied to the whole layer by
+ *       {@link #softmax}, never element-wise. Its Jacobian is never formed: with categorical
+ *       cross-entropy the output delta is {@code o − t} (see {@link Loss}).</li>
  * </ul>
+ * Constants are only ever appended: stored states name an activation by its ordinal.
  */
 public enum Activation {
     SIGMOID {
@@ -30,7 +35,38 @@ public enum Activation {
     LINEAR {
         @Override public double apply(double x) { return x; }
         @Override public double derivativeFromOutput(double o) { return 1.0; }
+    },
+    SOFTMAX {
+        @Override public double apply(double x) {
+            throw new UnsupportedOperationException("softmax applies to a whole layer; see Activation.softmax");
+        }
+        @Override public double derivativeFromOutput(double o) {
+            throw new UnsupportedOperationException("softmax has no element-wise derivative; it is used with categorical cross-entropy only");
+        }
     };
+
+    /**
+     * {@code o = softmax(z)} over the first {@code n} entries, in the shifted form
+     * {@code o_j = e^{z_j − m} / Σ_k e^{z_k − m}}, {@code m = max z}.
+     *
+     * @return {@code m + ln Σ_k e^{z_k − m}}, the log-sum-exp of {@code z}, for the loss
+     */
+    public static double softmax(double[] z, double[] o, int n) {
+        double m = z[0];
+        for (int j = 1; j < n; j++) {
+            m = Math.max(m, z[j]);
+        }
+        double sum = 0.0;
+        for (int j = 0; j < n; j++) {
+            double e = StrictMath.exp(z[j] - m);
+            o[j] = e;
+            sum += e;
+        }
+        for (int j = 0; j < n; j++) {
+            o[j] /= sum;
+        }
+        return m + StrictMath.log(sum);
+    }
 
     /** {@code f(x)}. */
     public abstract double apply(double x);
@@ -45,13 +81,13 @@ public enum Activation {
 
     private final String id = name().toLowerCase(Locale.ROOT);
 
-    /** Parses {@code sigmoid|tanh|relu|linear}, case-insensitively. */
+    /** Parses {@code sigmoid|tanh|relu|linear|softmax}, case-insensitively. */
     public static Activation parse(String name) {
         for (Activation a : values()) {
             if (a.id().equalsIgnoreCase(name.trim())) {
                 return a;
             }
         }
-        throw new IllegalArgumentException("unknown activation '" + name + "', expected one of sigmoid, tanh, relu, linear");
+        throw new IllegalArgumentException("unknown activation '" + name + "', expected one of sigmoid, tanh, relu, linear, softmax");
     }
 }

@@ -16,8 +16,17 @@ import java.util.Arrays;
  *   output     δ_L = ∂E/∂net_L
  *   hidden     δ_{l−1} = f'_{l−1}(a_{l−1}) ⊙ (W_lᵀ·δ_l)
  *   gradient   ∂E/∂W_l = δ_l·a_{l−1}ᵀ,   ∂E/∂b_l = δ_l
- *   update     SGD: p ← p − η·g;   momentum: v ← μ·v − η·g, p ← p + v
+ *   update     SGD: p ← p − η·g;   momentum: v ← μ·v − η·g, p ← p + v;   the others: see {@link Optimizer}
  * </pre>
+ * The rate {@code η} of each step comes from the spec's {@link Schedule}. With
+ * {@code standardizeInputs}, {@code a₀} is the standardised input (see {@link InputStandardizer}). A
+ * softmax output layer is computed in the shifted (log-sum-exp) form, and its categorical
+ * cross-entropy from the net inputs.
+ *
+ * <p>Plain SGD and momentum without weight decay or clipping update the weights in place, layer by
+ * layer, as they always have (the lecture's bits). Every other optimizer, and any weight decay or
+ * gradient clipping, goes through the general path: the whole gradient into a buffer, clipped to
+ * its global norm, then an element-wise update of the parameters and the optimizer's state vectors.
  * Under {@link UpdateRule#SIMULTANEOUS} every δ is computed before any weight moves (the true
  * gradient). Under {@link UpdateRule#SEQUENTIAL} the layers are updated from the output backwards
  * and each δ_{l−1} uses the already updated W_l.
@@ -45,8 +54,23 @@ public final class Network {
     private final int[] size;
     private final Activation[] activation;
     private final double[] params;
+    /** Momentum's velocity on the in-place path; null otherwise (the general path keeps its state in {@link #moments}). */
     private final double[] velocity;
+    /** The optimizer's state vectors ({@link Optimizer#stateVectors()} of them, one entry per parameter). */
+    private final double[][] moments;
     private long step;
+    /** Updates since the optimizer's state was last zeroed: Adam's {@code t − 1} and the schedule's {@code t}. */
+    private long optimizerStep;
+    /** The rate of the step being applied. */
+    private double eta;
+    /** The running input statistics, or null when inputs are used as they come. */
+    private final InputStandardizer standardizer;
+    /** True when steps take the general optimizer path ({@link #applyGeneral}). */
+    private final boolean general;
+    /** The general path's gradient buffer; null on the in-place path. */
+    private final double[] gradientBuffer;
+    /** The log-sum-exp of the softmax output layer's net inputs in the last forward pass. */
+    private double logSumExp;
 
     private final double[][] net;
     private final double[][] out;
@@ -80,13 +104,26 @@ public final class Network {
     }
 
     /**
-     * Restores a network from its state.
+     * Restores a network from its state, as it was before optimizers other than momentum existed.
      *
      * @param params   parameter vector, copied
      * @param step     number of steps already taken, ≥ 0
      * @param velocity momentum state, copied; null means zero (or not used)
      */
     public Network(NetworkSpec spec, double[] params, long step, double[] velocity) {
+        this(spec, params, step, step, velocity == null ? null : new double[][] {velocity}, null);
+    }
+
+    /**
+     * Restores a network from its whole state.
+     *
+     * @param params        parameter vector, copied
+     * @param step          number of steps already taken, ≥ 0
+     * @param optimizerStep updates since the optimizer state was zeroed, in {@code [0, step]}
+     * @param moments       the optimizer's state vectors, copied; null means zero
+     * @param standardizer  input statistics, copied; null means none yet (fresh ones if the spec standardises)
+     */
+    public Network(NetworkSpec spec, double[] params, long step, long optimizerStep, double[][] moments, InputStandardizer standardizer) {
         this.spec = spec;
         this.layout = new ParameterLayout(spec.layers());
         this.depth = layout.depth();
@@ -103,16 +140,35 @@ public final class Network {
         if (step < 0) {
             throw new IllegalArgumentException("step count must be ≥ 0, got " + step);
         }
+        if (optimizerStep < 0 || optimizerStep > step) {
+            throw new IllegalArgumentException("optimizer step must be in [0, " + step + "], got " + optimizerStep);
+        }
         this.params = params.clone();
         this.step = step;
-        if (spec.optimizer() == Optimizer.MOMENTUM) {
-            if (velocity != null && velocity.length != params.length) {
-                throw new IllegalArgumentException("velocity has " + velocity.length + " values, expected " + params.length);
+        this.optimizerStep = optimizerStep;
+        int vectors = spec.optimizer().stateVectors();
+        if (moments != null && moments.length != vectors) {
+            throw new IllegalArgumentException(spec.optimizer().id() + " keeps " + vectors + " state vectors, got " + moments.length);
+        }
+        this.moments = new double[vectors][];
+        for (int k = 0; k < vectors; k++) {
+            if (moments != null && moments[k].length != params.length) {
+                throw new IllegalArgumentException((spec.optimizer().usesMomentum() ? "velocity" : "optimizer state vector " + k)
+                        + " has " + moments[k].length + " values, expected " + params.length);
             }
-            this.velocity = velocity == null ? new double[params.length] : velocity.clone();
-            Initializers.requireFinite(this.velocity, "velocity");
+            this.moments[k] = moments == null ? new double[params.length] : moments[k].clone();
+            Initializers.requireFinite(this.moments[k], spec.optimizer().usesMomentum() ? "velocity" : "optimizer state");
+        }
+        this.general = spec.usesGradientBuffer();
+        this.velocity = spec.optimizer() == Optimizer.MOMENTUM && !general ? this.moments[0] : null;
+        this.gradientBuffer = general ? new double[params.length] : null;
+        if (spec.standardizeInputs()) {
+            if (standardizer != null && standardizer.mean().length != size[0]) {
+                throw new IllegalArgumentException("input statistics cover " + standardizer.mean().length + " inputs, the network has " + size[0]);
+            }
+            this.standardizer = standardizer == null ? new InputStandardizer(size[0]) : standardizer.copy();
         } else {
-            this.velocity = null;
+            this.standardizer = null;
         }
         this.net = new double[depth + 1][];
         this.out = new double[depth + 1][];
@@ -129,7 +185,8 @@ public final class Network {
         this.rowBuffer = new double[widest];
         this.paramBound = maxAbs(this.params, 0, this.params.length);
         this.velocityBound = this.velocity == null ? 0.0 : maxAbs(this.velocity, 0, this.velocity.length);
-        boolean inputMajor = this.velocity == null && spec.updateRule() == UpdateRule.SIMULTANEOUS && size[0] >= INPUT_MAJOR_MIN;
+        boolean inputMajor = spec.optimizer() == Optimizer.SGD && !general && spec.updateRule() == UpdateRule.SIMULTANEOUS
+                && size[0] >= INPUT_MAJOR_MIN;
         this.inputRows = inputMajor ? new double[size[0]][size[1]] : null;
         this.partial = inputMajor ? new double[4][size[1]] : null;
         this.scaledDelta = inputMajor ? new double[size[1]] : null;
@@ -177,22 +234,37 @@ public final class Network {
      */
     public double step(double[] input, double[] target) {
         checkSample(input, target);
-        double loss = forwardAndLoss(input, target);
-        if (!Double.isFinite(loss)) {
-            throw new StepRejectedException("loss would be " + loss + " at step " + (step + 1));
+        if (standardizer != null) {
+            standardizer.learn(input);
         }
-        spec.loss().outputDelta(out[depth], target, activation[depth], delta[depth], size[depth]);
-        if (spec.updateRule() == UpdateRule.SIMULTANEOUS) {
-            for (int l = depth; l > 1; l--) {
-                backpropagate(l);
+        double loss;
+        try {
+            loss = forwardAndLoss(input, target);
+            if (!Double.isFinite(loss)) {
+                throw new StepRejectedException("loss would be " + loss + " at step " + (step + 1));
             }
-            if (!applyWithinBound()) {
-                applyChecked(false);
+            spec.loss().outputDelta(out[depth], target, activation[depth], delta[depth], size[depth]);
+            eta = spec.schedule().rate(spec.learningRate(), optimizerStep);
+            if (spec.updateRule() == UpdateRule.SIMULTANEOUS) {
+                for (int l = depth; l > 1; l--) {
+                    backpropagate(l);
+                }
+                if (general) {
+                    applyGeneral();
+                } else if (!applyWithinBound()) {
+                    applyChecked(false);
+                }
+            } else {
+                applyChecked(true);
             }
-        } else {
-            applyChecked(true);
+        } catch (StepRejectedException e) {
+            if (standardizer != null) {
+                standardizer.undo();
+            }
+            throw e;
         }
         step++;
+        optimizerStep++;
         return loss;
     }
 
@@ -231,6 +303,12 @@ public final class Network {
         for (int l = depth; l > 1; l--) {
             backpropagate(l);
         }
+        fillGradient(gradient);
+        return loss;
+    }
+
+    /** {@code ∂E/∂W_l[j][i] = δ_l[j]·a_{l−1}[i]} and {@code ∂E/∂b_l[j] = δ_l[j]} from the current deltas. */
+    private void fillGradient(double[] gradient) {
         for (int l = 1; l <= depth; l++) {
             int nIn = size[l - 1];
             double[] a = out[l - 1];
@@ -238,13 +316,14 @@ public final class Network {
             int w = layout.weightOffset(l);
             int b = layout.biasOffset(l);
             for (int j = 0; j < size[l]; j++) {
+                double dj = d[j];
+                int row = w + j * nIn;
                 for (int i = 0; i < nIn; i++) {
-                    gradient[w + j * nIn + i] = d[j] * a[i];
+                    gradient[row + i] = dj * a[i];
                 }
-                gradient[b + j] = d[j];
+                gradient[b + j] = dj;
             }
         }
-        return loss;
     }
 
     /** Copies the outputs of the last forward pass into {@code dst}. */
@@ -269,11 +348,18 @@ public final class Network {
 
     private double forwardAndLoss(double[] input, double[] target) {
         forward(input);
+        if (spec.loss() == Loss.CATEGORICAL_CROSS_ENTROPY) {
+            return Loss.categorical(net[depth], logSumExp, target, size[depth]);
+        }
         return spec.loss().value(out[depth], target, size[depth]);
     }
 
     private void forward(double[] input) {
-        System.arraycopy(input, 0, out[0], 0, size[0]);
+        if (standardizer != null) {
+            standardizer.transform(input, out[0]);
+        } else {
+            System.arraycopy(input, 0, out[0], 0, size[0]);
+        }
         for (int l = 1; l <= depth; l++) {
             int nIn = size[l - 1];
             double[] a = out[l - 1];
@@ -294,6 +380,13 @@ public final class Network {
                 for (; j < n; j++) {
                     z[j] = dot(params, w + j * nIn, a, nIn);
                 }
+            }
+            if (f == Activation.SOFTMAX) {
+                for (j = 0; j < n; j++) {
+                    z[j] += params[b + j];
+                }
+                logSumExp = Activation.softmax(z, o, n);
+                continue;
             }
             for (j = 0; j < n; j++) {
                 double s = z[j] + params[b + j];
@@ -371,7 +464,7 @@ public final class Network {
         double[] d = delta[l];
         int w = layout.weightOffset(l);
         int b = layout.biasOffset(l);
-        double eta = spec.learningRate();
+        double eta = this.eta;
         boolean biases = spec.trainBiases();
         if (velocity == null) {
             double[] p = params;
@@ -455,7 +548,7 @@ public final class Network {
             if (spec.trainBiases()) {
                 a = Math.max(a, 1.0);
             }
-            stepBound = Math.max(stepBound, spec.learningRate() * d * a);
+            stepBound = Math.max(stepBound, eta * d * a);
         }
         for (int attempt = 0; attempt < 2; attempt++) {
             double newVelocity = velocity == null ? stepBound : spec.momentum() * velocityBound + stepBound;
@@ -473,6 +566,157 @@ public final class Network {
             velocityBound = velocity == null ? 0.0 : maxAbs(velocity, 0, velocity.length);
         }
         return false;
+    }
+
+    /**
+     * The general optimizer path (see {@link Optimizer} and {@link OptimizerSettings}): the gradient
+     * of every parameter into {@link #gradientBuffer}, clipped to its global L2 norm over the trained
+     * parameters, then one element-wise update of each trained parameter and its state. A step that
+     * would make a parameter or a state entry non-finite is undone and refused.
+     */
+    private void applyGeneral() {
+        double[] g = gradientBuffer;
+        fillGradient(g);
+        OptimizerSettings o = spec.settings();
+        boolean biases = spec.trainBiases();
+        if (o.clipNorm() > 0) {
+            double sumSquares = 0.0;
+            for (int l = 1; l <= depth; l++) {
+                sumSquares += sumOfSquares(g, layout.weightOffset(l), layout.weightCount(l));
+                if (biases) {
+                    sumSquares += sumOfSquares(g, layout.biasOffset(l), size[l]);
+                }
+            }
+            double norm = Math.sqrt(sumSquares);
+            if (norm > o.clipNorm()) {
+                double scale = o.clipNorm() / norm;
+                for (int k = 0; k < g.length; k++) {
+                    g[k] *= scale;
+                }
+            }
+        }
+        int n = params.length;
+        if (backup == null) {
+            backup = new double[n * (1 + moments.length)];
+        }
+        System.arraycopy(params, 0, backup, 0, n);
+        for (int v = 0; v < moments.length; v++) {
+            System.arraycopy(moments[v], 0, backup, n * (v + 1), n);
+        }
+        long t = optimizerStep + 1;
+        for (int l = 1; l <= depth; l++) {
+            updateRange(layout.weightOffset(l), layout.weightOffset(l) + layout.weightCount(l), t);
+            if (biases) {
+                updateRange(layout.biasOffset(l), layout.biasOffset(l) + size[l], t);
+            }
+        }
+        int bad = firstNonFinite();
+        if (bad >= 0) {
+            System.arraycopy(backup, 0, params, 0, n);
+            for (int v = 0; v < moments.length; v++) {
+                System.arraycopy(backup, n * (v + 1), moments[v], 0, n);
+            }
+            throw new StepRejectedException("step " + (step + 1) + " would make parameter " + (bad % n)
+                    + (bad < n ? "" : " or its " + spec.optimizer().id() + " state") + " non-finite (learning rate " + eta + ")");
+        }
+    }
+
+    /** One optimizer update of the parameters {@code [from, to)} from {@link #gradientBuffer}, at update number {@code t ≥ 1}. */
+    private void updateRange(int from, int to, long t) {
+        double[] p = params;
+        double[] g = gradientBuffer;
+        OptimizerSettings o = spec.settings();
+        double lr = eta;
+        double l2 = spec.optimizer() == Optimizer.ADAMW ? 0.0 : o.weightDecay();
+        switch (spec.optimizer()) {
+            case SGD -> {
+                for (int k = from; k < to; k++) {
+                    p[k] -= lr * (g[k] + l2 * p[k]);
+                }
+            }
+            case MOMENTUM, NESTEROV -> {
+                double[] v = moments[0];
+                double mu = spec.momentum();
+                boolean nesterov = spec.optimizer() == Optimizer.NESTEROV;
+                for (int k = from; k < to; k++) {
+                    double step = lr * (g[k] + l2 * p[k]);
+                    double vk = mu * v[k] - step;
+                    v[k] = vk;
+                    p[k] += nesterov ? mu * vk - step : vk;
+                }
+            }
+            case ADAGRAD, RMSPROP -> {
+                double[] sq = moments[0];
+                boolean rms = spec.optimizer() == Optimizer.RMSPROP;
+                double rho = o.beta2();
+                double eps = o.epsilon();
+                for (int k = from; k < to; k++) {
+                    double gk = g[k] + l2 * p[k];
+                    double s = rms ? rho * sq[k] + (1.0 - rho) * gk * gk : sq[k] + gk * gk;
+                    sq[k] = s;
+                    p[k] -= lr * gk / (Math.sqrt(s) + eps);
+                }
+            }
+            case ADAM, ADAMW -> {
+                double[] m = moments[0];
+                double[] v = moments[1];
+                double b1 = o.beta1();
+                double b2 = o.beta2();
+                double eps = o.epsilon();
+                double c1 = 1.0 - StrictMath.pow(b1, (double) t);
+                double c2 = 1.0 - StrictMath.pow(b2, (double) t);
+                double decoupled = spec.optimizer() == Optimizer.ADAMW ? lr * o.weightDecay() : 0.0;
+                for (int k = from; k < to; k++) {
+                    double pk = p[k] - decoupled * p[k];
+                    double gk = g[k] + l2 * p[k];
+                    double mk = b1 * m[k] + (1.0 - b1) * gk;
+                    double vk = b2 * v[k] + (1.0 - b2) * gk * gk;
+                    m[k] = mk;
+                    v[k] = vk;
+                    p[k] = pk - lr * (mk / c1) / (Math.sqrt(vk / c2) + eps);
+                }
+            }
+        }
+    }
+
+    private static double sumOfSquares(double[] v, int from, int count) {
+        double s = 0.0;
+        for (int k = from; k < from + count; k++) {
+            s += v[k] * v[k];
+        }
+        return s;
+    }
+
+    /** The index of the first non-finite parameter ({@code k}) or state entry ({@code n·(v+1) + k}), or −1. */
+    private int firstNonFinite() {
+        int n = params.length;
+        for (int k = 0; k < n; k++) {
+            if (!Double.isFinite(params[k])) {
+                return k;
+            }
+        }
+        for (int v = 0; v < moments.length; v++) {
+            double[] m = moments[v];
+            for (int k = 0; k < n; k++) {
+                if (!Double.isFinite(m[k])) {
+                    return n * (v + 1) + k;
+                }
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * Zeroes the optimizer's state (velocity, moments) and restarts its update count, so Adam's bias
+     * correction and the learning-rate schedule start over; the parameters stay. What a drift
+     * detection may ask for ({@code "onDrift": "reset-optimizer"}).
+     */
+    public void resetOptimizer() {
+        for (double[] m : moments) {
+            Arrays.fill(m, 0.0);
+        }
+        optimizerStep = 0;
+        velocityBound = 0.0;
     }
 
     /**
@@ -525,7 +769,7 @@ public final class Network {
                 System.arraycopy(backup, n, velocity, 0, n);
             }
             throw new StepRejectedException("step " + (step + 1) + " would make parameter " + bad + " " + badValue
-                    + " (learning rate " + spec.learningRate() + ")");
+                    + " (learning rate " + eta + ")");
         }
         paramBound = maxAbs(params, 0, n);
         velocityBound = velocity == null ? 0.0 : maxAbs(velocity, 0, n);
@@ -684,16 +928,33 @@ public final class Network {
         dst.put(params);
     }
 
-    /** Writes the velocity into {@code dst} in one bulk copy; nothing for plain SGD. */
-    public void writeVelocity(java.nio.DoubleBuffer dst) {
-        if (velocity != null) {
-            dst.put(velocity);
-        }
+    /** Writes optimizer state vector {@code v} into {@code dst} in one bulk copy. */
+    public void writeMoment(int v, java.nio.DoubleBuffer dst) {
+        dst.put(moments[v]);
     }
 
-    /** A copy of the momentum velocity, or null for plain SGD. */
+    /** A copy of the momentum velocity, or null for an optimizer without one. */
     public double[] velocity() {
-        return velocity == null ? null : velocity.clone();
+        return spec.optimizer().usesMomentum() ? moments[0].clone() : null;
+    }
+
+    /** Copies of the optimizer's state vectors ({@link Optimizer#stateVectors()} of them). */
+    public double[][] moments() {
+        double[][] copy = new double[moments.length][];
+        for (int v = 0; v < moments.length; v++) {
+            copy[v] = moments[v].clone();
+        }
+        return copy;
+    }
+
+    /** Updates since the optimizer's state was last zeroed (equal to {@link #step()} unless it was reset). */
+    public long optimizerStep() {
+        return optimizerStep;
+    }
+
+    /** A copy of the running input statistics, or null when inputs are not standardised. */
+    public InputStandardizer standardizer() {
+        return standardizer == null ? null : standardizer.copy();
     }
 
     /** A copy of layer {@code l}'s weight matrix, row-major ({@code n_l·n_{l−1}} values). */
@@ -707,9 +968,9 @@ public final class Network {
         return Arrays.copyOfRange(params, layout.biasOffset(l), layout.biasOffset(l) + size[l]);
     }
 
-    /** An independent copy with the same spec, parameters, step and velocity. */
+    /** An independent copy with the same spec, parameters, step, optimizer state and input statistics. */
     public Network copy() {
         syncParams();
-        return new Network(spec, params, step, velocity);
+        return new Network(spec, params, step, optimizerStep, moments, standardizer);
     }
 }

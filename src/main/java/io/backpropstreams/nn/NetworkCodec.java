@@ -7,20 +7,28 @@ import java.util.List;
 
 /**
  * Serialises a network's full training state (spec, step count, parameter vector, optimizer
- * state) to bytes and back, exactly: doubles travel as their raw IEEE-754 bits.
+ * state, input statistics) to bytes and back, exactly: doubles travel as their raw IEEE-754 bits.
  *
- * <p>Format, big-endian, version 1:
+ * <p>Format, big-endian, version 2 (written):
  * <pre>
  *   'B' 'P' version:u8
  *   nLayers:i32  layers:i32[nLayers]  activations:u8[nLayers−1]
  *   loss:u8  learningRate:f64  updateRule:u8  trainBiases:u8  optimizer:u8  momentum:f64
- *   step:i64  nParams:i32  params:f64[nParams]  hasVelocity:u8  velocity:f64[nParams]?
+ *   beta1:f64  beta2:f64  epsilon:f64  weightDecay:f64  clipNorm:f64
+ *   scheduleKind:u8  scheduleDecay:f64  scheduleEvery:i64  standardizeInputs:u8
+ *   step:i64  optimizerStep:i64  nParams:i32  params:f64[nParams]
+ *   nMoments:u8  moments:f64[nMoments][nParams]
+ *   if standardizeInputs: count:i64  mean:f64[layers[0]]  m2:f64[layers[0]]
  * </pre>
+ * Version 1 (read, for states stored before version 2) ends after {@code momentum} with
+ * {@code step:i64 nParams:i32 params hasVelocity:u8 velocity:f64[nParams]?}; it stands for the
+ * optimizer's default settings, a constant rate and raw inputs.
  * Enum values are stored by ordinal; new constants are only ever appended.
  */
 public final class NetworkCodec {
 
-    private static final byte VERSION = 1;
+    private static final byte VERSION = 2;
+    private static final byte VERSION_1 = 1;
 
     private NetworkCodec() {
     }
@@ -29,8 +37,10 @@ public final class NetworkCodec {
     public static int encodedSize(Network network) {
         NetworkSpec spec = network.spec();
         int n = network.layout().parameterCount();
-        return 3 + 4 + 4 * spec.layers().size() + spec.depth() + 1 + 8 + 1 + 1 + 1 + 8 + 8 + 4 + 8 * n + 1
-                + (spec.optimizer() == Optimizer.MOMENTUM ? 8 * n : 0);
+        int header = 3 + 4 + 4 * spec.layers().size() + spec.depth() + 1 + 8 + 1 + 1 + 1 + 8 + 5 * 8 + 1 + 8 + 8 + 1;
+        int state = 8 + 8 + 4 + 8 * n + 1 + spec.optimizer().stateVectors() * 8 * n;
+        int stats = spec.standardizeInputs() ? 8 + 2 * 8 * spec.inputSize() : 0;
+        return header + state + stats;
     }
 
     /** The network's state as bytes. */
@@ -60,17 +70,46 @@ public final class NetworkCodec {
         buf.put((byte) (spec.trainBiases() ? 1 : 0));
         buf.put((byte) spec.optimizer().ordinal());
         buf.putDouble(spec.momentum());
+        OptimizerSettings o = spec.settings();
+        buf.putDouble(o.beta1()).putDouble(o.beta2()).putDouble(o.epsilon()).putDouble(o.weightDecay()).putDouble(o.clipNorm());
+        buf.put((byte) spec.schedule().kind().ordinal());
+        buf.putDouble(spec.schedule().decay());
+        buf.putLong(spec.schedule().every());
+        buf.put((byte) (spec.standardizeInputs() ? 1 : 0));
         buf.putLong(network.step());
+        buf.putLong(network.optimizerStep());
         int n = network.layout().parameterCount();
         buf.putInt(n);
         network.writeParameters(buf.asDoubleBuffer());
         buf.position(buf.position() + 8 * n);
-        boolean momentum = spec.optimizer() == Optimizer.MOMENTUM;
-        buf.put((byte) (momentum ? 1 : 0));
-        if (momentum) {
-            network.writeVelocity(buf.asDoubleBuffer());
+        int vectors = spec.optimizer().stateVectors();
+        buf.put((byte) vectors);
+        for (int v = 0; v < vectors; v++) {
+            network.writeMoment(v, buf.asDoubleBuffer());
             buf.position(buf.position() + 8 * n);
         }
+        if (spec.standardizeInputs()) {
+            InputStandardizer stats = network.standardizer();
+            buf.putLong(stats.count());
+            putAll(buf, stats.mean());
+            putAll(buf, stats.m2());
+        }
+    }
+
+    private static void putAll(ByteBuffer buf, double[] values) {
+        buf.asDoubleBuffer().put(values);
+        buf.position(buf.position() + 8 * values.length);
+    }
+
+    private static double[] getAll(ByteBuffer buf, int n, String what, int length) {
+        if (n < 0 || n > buf.remaining() / 8) {
+            throw new IllegalArgumentException("network state claims " + n + " " + what + " but holds " + buf.remaining()
+                    + " more bytes (" + length + " in all)");
+        }
+        double[] values = new double[n];
+        buf.asDoubleBuffer().get(values);
+        buf.position(buf.position() + 8 * n);
+        return values;
     }
 
     /**
@@ -94,7 +133,7 @@ public final class NetworkCodec {
                 throw new IllegalArgumentException("not a network state: bad magic");
             }
             byte version = buf.get();
-            if (version != VERSION) {
+            if (version != VERSION && version != VERSION_1) {
                 throw new IllegalArgumentException("unsupported network state version " + version);
             }
             int nLayers = buf.getInt();
@@ -115,30 +154,59 @@ public final class NetworkCodec {
             boolean trainBiases = buf.get() != 0;
             Optimizer optimizer = enumAt(Optimizer.values(), buf.get(), "optimizer");
             double momentum = buf.getDouble();
-            NetworkSpec spec = new NetworkSpec(layers, activations, loss, eta, rule, trainBiases, optimizer, momentum);
+            if (version == VERSION_1) {
+                return decodeVersion1(buf, length, new NetworkSpec(layers, activations, loss, eta, rule, trainBiases, optimizer, momentum));
+            }
+            OptimizerSettings settings = new OptimizerSettings(buf.getDouble(), buf.getDouble(), buf.getDouble(), buf.getDouble(), buf.getDouble());
+            Schedule.Kind kind = enumAt(Schedule.Kind.values(), buf.get(), "schedule kind");
+            Schedule schedule = new Schedule(kind, buf.getDouble(), buf.getLong());
+            boolean standardize = buf.get() != 0;
+            NetworkSpec spec = new NetworkSpec(layers, activations, loss, eta, rule, trainBiases, optimizer, momentum,
+                    settings, schedule, standardize);
             long step = buf.getLong();
+            long optimizerStep = buf.getLong();
             int n = buf.getInt();
-            if (n < 0 || n > buf.remaining() / 8) {
-                throw new IllegalArgumentException("network state claims " + n + " parameters but holds " + buf.remaining() + " bytes");
+            double[] params = getAll(buf, n, "parameters", length);
+            int vectors = buf.get();
+            if (vectors != optimizer.stateVectors()) {
+                throw new IllegalArgumentException("network state holds " + vectors + " optimizer state vectors; " + optimizer.id()
+                        + " keeps " + optimizer.stateVectors());
             }
-            double[] params = new double[n];
-            buf.asDoubleBuffer().get(params);
-            buf.position(buf.position() + 8 * n);
-            double[] velocity = null;
-            if (buf.get() != 0) {
-                if (buf.remaining() < 8 * n) {
-                    throw new IllegalArgumentException("network state is truncated in its velocity (" + length + " bytes)");
-                }
-                velocity = new double[n];
-                buf.asDoubleBuffer().get(velocity);
-                buf.position(buf.position() + 8 * n);
+            double[][] moments = new double[vectors][];
+            for (int v = 0; v < vectors; v++) {
+                moments[v] = getAll(buf, n, "optimizer state values", length);
             }
-            if (buf.hasRemaining()) {
-                throw new IllegalArgumentException("network state has " + buf.remaining() + " trailing bytes");
+            InputStandardizer stats = null;
+            if (standardize) {
+                long count = buf.getLong();
+                int inputs = layers.get(0);
+                stats = new InputStandardizer(count, getAll(buf, inputs, "input means", length), getAll(buf, inputs, "input variances", length));
             }
-            return new Network(spec, params, step, velocity);
+            requireEnd(buf);
+            return new Network(spec, params, step, optimizerStep, moments, stats);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("network state is truncated (" + length + " bytes)", e);
+        }
+    }
+
+    private static Network decodeVersion1(ByteBuffer buf, int length, NetworkSpec spec) {
+        long step = buf.getLong();
+        int n = buf.getInt();
+        double[] params = getAll(buf, n, "parameters", length);
+        double[] velocity = null;
+        if (buf.get() != 0) {
+            if (buf.remaining() < 8 * n) {
+                throw new IllegalArgumentException("network state is truncated in its velocity (" + length + " bytes)");
+            }
+            velocity = getAll(buf, n, "velocity values", length);
+        }
+        requireEnd(buf);
+        return new Network(spec, params, step, velocity);
+    }
+
+    private static void requireEnd(ByteBuffer buf) {
+        if (buf.hasRemaining()) {
+            throw new IllegalArgumentException("network state has " + buf.remaining() + " trailing bytes");
         }
     }
 

@@ -11,8 +11,11 @@ import java.util.List;
  * @param learningRate {@code η ≥ 0}
  * @param updateRule   simultaneous (true gradient) or sequential (the lecture's first code)
  * @param trainBiases  whether biases are updated; frozen biases keep their initial values, as in the lecture
- * @param optimizer    plain SGD or SGD with momentum
- * @param momentum     {@code μ ∈ [0,1)}, used only by {@link Optimizer#MOMENTUM}
+ * @param optimizer    how a gradient moves the parameters (see {@link Optimizer})
+ * @param momentum     {@code μ ∈ [0,1)}, used only by {@link Optimizer#MOMENTUM} and {@link Optimizer#NESTEROV}
+ * @param settings     the optimizer's other constants, weight decay and gradient clipping
+ * @param schedule     how the learning rate changes with the update count
+ * @param standardizeInputs whether inputs are standardised online (see {@link InputStandardizer})
  */
 public record NetworkSpec(
         List<Integer> layers,
@@ -22,7 +25,10 @@ public record NetworkSpec(
         UpdateRule updateRule,
         boolean trainBiases,
         Optimizer optimizer,
-        double momentum) {
+        double momentum,
+        OptimizerSettings settings,
+        Schedule schedule,
+        boolean standardizeInputs) {
 
     /** Most layers a network may have, input and output included; deeper dense nets do not train by plain SGD anyway. */
     public static final int MAX_LAYERS = 64;
@@ -63,9 +69,34 @@ public record NetworkSpec(
         if (!Double.isFinite(momentum) || momentum < 0 || momentum >= 1) {
             throw new IllegalArgumentException("momentum must be in [0, 1), got " + momentum);
         }
-        if (loss == Loss.CROSS_ENTROPY && activations.get(activations.size() - 1) != Activation.SIGMOID) {
-            throw new IllegalArgumentException("cross-entropy needs a sigmoid output layer, got "
-                    + activations.get(activations.size() - 1).id());
+        if (settings == null || schedule == null) {
+            throw new IllegalArgumentException("optimizer settings and schedule must be set");
+        }
+        Activation last = activations.get(activations.size() - 1);
+        if (loss == Loss.CROSS_ENTROPY && last != Activation.SIGMOID) {
+            throw new IllegalArgumentException("cross-entropy needs a sigmoid output layer, got " + last.id());
+        }
+        for (int l = 0; l < activations.size() - 1; l++) {
+            if (activations.get(l) == Activation.SOFTMAX) {
+                throw new IllegalArgumentException("softmax may only be the output layer's activation, but layer " + (l + 1)
+                        + " of " + activations.size() + " has it");
+            }
+        }
+        if (last == Activation.SOFTMAX && loss != Loss.CATEGORICAL_CROSS_ENTROPY) {
+            throw new IllegalArgumentException("a softmax output needs \"loss\": \"categorical-cross-entropy\", got " + loss.id());
+        }
+        if (loss == Loss.CATEGORICAL_CROSS_ENTROPY && last != Activation.SOFTMAX) {
+            throw new IllegalArgumentException("categorical-cross-entropy needs a softmax output layer, got " + last.id());
+        }
+        if (last == Activation.SOFTMAX && layers.get(layers.size() - 1) < 2) {
+            throw new IllegalArgumentException("a softmax output needs at least 2 classes, got " + layers.get(layers.size() - 1));
+        }
+        if (updateRule == UpdateRule.SEQUENTIAL && (optimizer != Optimizer.SGD && optimizer != Optimizer.MOMENTUM
+                || settings.transformsGradient())) {
+            throw new IllegalArgumentException("the sequential rule (the lecture's first code) works with sgd and momentum only,"
+                    + " without weightDecay or clipNorm; " + optimizer.id()
+                    + (settings.transformsGradient() ? " with weightDecay " + settings.weightDecay() + " and clipNorm " + settings.clipNorm() : "")
+                    + " needs updateRule simultaneous");
         }
         long params = parameterCount(layers);
         if (params > MAX_PARAMETERS) {
@@ -93,10 +124,33 @@ public record NetworkSpec(
         return params;
     }
 
+    /**
+     * A spec with the optimizer's default settings, a constant rate and raw inputs: the settings a
+     * spec had before Adam, schedules and standardisation.
+     */
+    public NetworkSpec(List<Integer> layers, List<Activation> activations, Loss loss, double learningRate, UpdateRule updateRule,
+                       boolean trainBiases, Optimizer optimizer, double momentum) {
+        this(layers, activations, loss, learningRate, updateRule, trainBiases, optimizer, momentum,
+                OptimizerSettings.defaults(optimizer == null ? Optimizer.SGD : optimizer), Schedule.CONSTANT, false);
+    }
+
     /** A spec with one activation on every layer, squared error, simultaneous rule, frozen biases and plain SGD. */
     public static NetworkSpec of(List<Integer> layers, Activation activation, double learningRate) {
         return new NetworkSpec(layers, java.util.Collections.nCopies(Math.max(0, layers.size() - 1), activation),
                 Loss.SQUARED_ERROR, learningRate, UpdateRule.SIMULTANEOUS, false, Optimizer.SGD, 0.0);
+    }
+
+    /**
+     * True when a step runs through the general optimizer path ({@code Network}'s gradient buffer):
+     * every optimizer but plain SGD and momentum, and those two with weight decay or clipping.
+     */
+    boolean usesGradientBuffer() {
+        return (optimizer != Optimizer.SGD && optimizer != Optimizer.MOMENTUM) || settings.transformsGradient();
+    }
+
+    /** True for a softmax classifier: its outputs are class probabilities. */
+    public boolean isClassifier() {
+        return activations.get(activations.size() - 1) == Activation.SOFTMAX;
     }
 
     /** Number of neurons in the input layer. */
@@ -116,26 +170,42 @@ public record NetworkSpec(
 
     /** Copy with another learning rate. */
     public NetworkSpec withLearningRate(double eta) {
-        return new NetworkSpec(layers, activations, loss, eta, updateRule, trainBiases, optimizer, momentum);
+        return new NetworkSpec(layers, activations, loss, eta, updateRule, trainBiases, optimizer, momentum, settings, schedule, standardizeInputs);
     }
 
     /** Copy with another update rule. */
     public NetworkSpec withUpdateRule(UpdateRule rule) {
-        return new NetworkSpec(layers, activations, loss, learningRate, rule, trainBiases, optimizer, momentum);
+        return new NetworkSpec(layers, activations, loss, learningRate, rule, trainBiases, optimizer, momentum, settings, schedule, standardizeInputs);
     }
 
     /** Copy with biases trained or frozen. */
     public NetworkSpec withTrainBiases(boolean train) {
-        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, train, optimizer, momentum);
+        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, train, optimizer, momentum, settings, schedule, standardizeInputs);
     }
 
     /** Copy with another loss. */
     public NetworkSpec withLoss(Loss l) {
-        return new NetworkSpec(layers, activations, l, learningRate, updateRule, trainBiases, optimizer, momentum);
+        return new NetworkSpec(layers, activations, l, learningRate, updateRule, trainBiases, optimizer, momentum, settings, schedule, standardizeInputs);
     }
 
-    /** Copy with another optimizer and momentum. */
+    /** Copy with another optimizer and momentum, with that optimizer's default settings. */
     public NetworkSpec withOptimizer(Optimizer o, double mu) {
-        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, trainBiases, o, mu);
+        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, trainBiases, o, mu,
+                OptimizerSettings.defaults(o), schedule, standardizeInputs);
+    }
+
+    /** Copy with other optimizer settings. */
+    public NetworkSpec withSettings(OptimizerSettings s) {
+        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, trainBiases, optimizer, momentum, s, schedule, standardizeInputs);
+    }
+
+    /** Copy with another learning-rate schedule. */
+    public NetworkSpec withSchedule(Schedule s) {
+        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, trainBiases, optimizer, momentum, settings, s, standardizeInputs);
+    }
+
+    /** Copy with input standardisation on or off. */
+    public NetworkSpec withStandardizeInputs(boolean on) {
+        return new NetworkSpec(layers, activations, loss, learningRate, updateRule, trainBiases, optimizer, momentum, settings, schedule, on);
     }
 }

@@ -12,6 +12,7 @@ import java.util.stream.Stream;
 import static io.backpropstreams.nn.Activation.LINEAR;
 import static io.backpropstreams.nn.Activation.RELU;
 import static io.backpropstreams.nn.Activation.SIGMOID;
+import static io.backpropstreams.nn.Activation.SOFTMAX;
 import static io.backpropstreams.nn.Activation.TANH;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -47,7 +48,13 @@ class GradientCheckTest {
                 Arguments.of("[3,6,5,4,3] relu-relu-tanh-sigmoid, squared, he",
                         List.of(3, 6, 5, 4, 3), List.of(RELU, RELU, TANH, SIGMOID), Loss.SQUARED_ERROR, true, 19L),
                 Arguments.of("[6,4,4,1] linear-tanh-sigmoid, cross-entropy, xavier",
-                        List.of(6, 4, 4, 1), List.of(LINEAR, TANH, SIGMOID), Loss.CROSS_ENTROPY, false, 23L));
+                        List.of(6, 4, 4, 1), List.of(LINEAR, TANH, SIGMOID), Loss.CROSS_ENTROPY, false, 23L),
+                Arguments.of("[4,6,3] relu-softmax, categorical cross-entropy, he",
+                        List.of(4, 6, 3), List.of(RELU, SOFTMAX), Loss.CATEGORICAL_CROSS_ENTROPY, true, 29L),
+                Arguments.of("[5,7,4,10] tanh-sigmoid-softmax, categorical cross-entropy, xavier",
+                        List.of(5, 7, 4, 10), List.of(TANH, SIGMOID, SOFTMAX), Loss.CATEGORICAL_CROSS_ENTROPY, false, 31L),
+                Arguments.of("[3,2] softmax, categorical cross-entropy, xavier",
+                        List.of(3, 2), List.of(SOFTMAX), Loss.CATEGORICAL_CROSS_ENTROPY, false, 37L));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -61,7 +68,8 @@ class GradientCheckTest {
         double largest = 0;
         for (int sample = 0; sample < 3; sample++) {
             double[] x = uniform(random, spec.inputSize(), -1, 1);
-            double[] t = loss == Loss.CROSS_ENTROPY || activations.get(activations.size() - 1) == SIGMOID
+            double[] t = loss == Loss.CATEGORICAL_CROSS_ENTROPY ? classTarget(random, spec.outputSize(), sample)
+                    : loss == Loss.CROSS_ENTROPY || activations.get(activations.size() - 1) == SIGMOID
                     ? uniform(random, spec.outputSize(), 0.05, 0.95)
                     : uniform(random, spec.outputSize(), -1, 1);
             Network net = new Network(spec, params);
@@ -185,6 +193,38 @@ class GradientCheckTest {
             }
         }
         return best;
+    }
+
+    /** One-hot for the first samples, then a soft label (a probability vector), which the delta o·Σt − t also covers. */
+    private static double[] classTarget(SplittableRandom random, int n, int sample) {
+        double[] t = new double[n];
+        if (sample < 2) {
+            t[random.nextInt(n)] = 1.0;
+            return t;
+        }
+        double sum = 0;
+        for (int j = 0; j < n; j++) {
+            t[j] = random.nextDouble(0.1, 1.0);
+            sum += t[j];
+        }
+        for (int j = 0; j < n; j++) {
+            t[j] /= sum;
+        }
+        return t;
+    }
+
+    @Test
+    void softmaxLossStaysFiniteWhenTheNetInputsAreHuge() {
+        NetworkSpec spec = new NetworkSpec(List.of(1, 3), List.of(SOFTMAX), Loss.CATEGORICAL_CROSS_ENTROPY, 0.1,
+                UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0.0);
+        // net inputs 900, −900 and 0: e^900 overflows, the shifted form does not
+        Network net = new Network(spec, new double[] {900, -900, 0, 0, 0, 0});
+        double[] out = new double[3];
+        net.predict(new double[] {1.0}, out);
+        assertEquals(1.0, out[0], 0.0);
+        assertEquals(0.0, out[1], 0.0);
+        assertEquals(1800.0, net.loss(new double[] {1.0}, new double[] {0, 1, 0}), 1e-9, "−ln o₁ = z₀ − z₁");
+        assertEquals(0.0, net.loss(new double[] {1.0}, new double[] {1, 0, 0}), 1e-12);
     }
 
     private static double[] uniform(SplittableRandom random, int n, double lo, double hi) {
