@@ -29,7 +29,12 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final byte[] fingerprint;
     private final org.apache.avro.specific.SpecificDatumReader<T> reader;
 
-    /** A serde for records of {@code schema} (pass the generated class's {@code getClassSchema()}). */
+    /**
+     * A serde for records of {@code schema} (pass the generated class's {@code getClassSchema()}) that
+     * also reads records written with the earlier versions of that schema the jar keeps, as
+     * {@code /schemas/previous/<Name>-1.avsc}, {@code -2}, …: every field added since has a default,
+     * so Avro's schema resolution fills it in.
+     */
     public AvroSerde(Schema schema) {
         this.schema = schema;
         this.fingerprint = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
@@ -37,6 +42,24 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
         this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
         this.reader = new org.apache.avro.specific.SpecificDatumReader<>(schema, schema, SpecificData.get());
+        for (Schema previous : previousVersions(schema.getName())) {
+            decoder.addSchema(previous);
+        }
+    }
+
+    /** The earlier versions of the named schema kept in the jar, oldest first. */
+    public static java.util.List<Schema> previousVersions(String name) {
+        java.util.List<Schema> versions = new java.util.ArrayList<>();
+        for (int v = 1; ; v++) {
+            try (java.io.InputStream in = AvroSerde.class.getResourceAsStream("/schemas/previous/" + name + "-" + v + ".avsc")) {
+                if (in == null) {
+                    return versions;
+                }
+                versions.add(new Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the previous schema " + name + "-" + v, e);
+            }
+        }
     }
 
     /** The record schema. */
