@@ -45,6 +45,11 @@ final class FaultScenario {
 
     private FaultScenario(String label, String bootstrap, TopicNames topics, String applicationId, int partitions, int models,
                           int samplesPerModel) throws Exception {
+        this(label, bootstrap, topics, applicationId, partitions, models, samplesPerModel, Workload.Mix.CLASSIC);
+    }
+
+    private FaultScenario(String label, String bootstrap, TopicNames topics, String applicationId, int partitions, int models,
+                          int samplesPerModel, Workload.Mix mix) throws Exception {
         this.label = label;
         this.seed = FaultKit.seed();
         this.random = new Random(seed);
@@ -53,7 +58,7 @@ final class FaultScenario {
         this.client = FaultKit.client(bootstrap);
         this.topics = topics;
         this.partitions = partitions;
-        this.work = Workload.create(seed, partitions, models, samplesPerModel);
+        this.work = Workload.create(seed, partitions, models, samplesPerModel, mix);
         this.applicationId = applicationId != null ? applicationId : label + "-" + seed;
     }
 
@@ -76,6 +81,12 @@ final class FaultScenario {
     static FaultScenario withOwnTopics(String label, String bootstrap, int partitions, int models, int samplesPerModel)
             throws Exception {
         return new FaultScenario(label, bootstrap, FaultKit.topics(label + "-"), partitions, models, samplesPerModel);
+    }
+
+    /** As {@link #withOwnTopics(String, String, int, int, int)}, training the models of {@code mix}. */
+    static FaultScenario withOwnTopics(String label, String bootstrap, int partitions, int models, int samplesPerModel,
+                                       Workload.Mix mix) throws Exception {
+        return new FaultScenario(label, bootstrap, FaultKit.topics(label + "-"), null, partitions, models, samplesPerModel, mix);
     }
 
     /** Creates the trainer's topics (the broker must be up). */

@@ -70,6 +70,24 @@ class TrainerCrashIT {
         assertTrue(o.misrouted() > 0, "some samples were on a partition other than their model's");
     }
 
+    /**
+     * The same kills while the models are a softmax classifier under Adam with a schedule and
+     * standardised inputs, AdamW with clipping, RMSprop and Nesterov: their moment vectors, update
+     * counts and input statistics must survive every restore, or the models would drift away from
+     * the uninterrupted run.
+     */
+    @Test
+    void exactlyOnceV2SurvivesRepeatedKillsOfAdaptiveOptimizersAndASoftmaxClassifier() throws Exception {
+        FaultScenario s = FaultScenario.withOwnTopics("trainer-kill-adaptive", KAFKA.bootstrapServers(), PARTITIONS, MODELS,
+                SAMPLES_PER_MODEL, Workload.Mix.ADAPTIVE).createTopics();
+        Path config = s.trainerConfig("trainer", StreamsConfig.EXACTLY_ONCE_V2, Map.of());
+        FaultScenario.KillOutcome o = s.killTrainerRepeatedly(s.trainer(config), KILLS,
+                sc -> sc.startTraining(RATE, Duration.ofSeconds(120)), "adaptive optimizers");
+        assertEquals(KILLS, o.kills(), "kills");
+        assertEquals(0, o.selfExits(), "the trainer never exits on its own");
+        FaultScenario.assertExactlyOnce(o.report(), o.report().models());
+    }
+
     @Test
     void atLeastOnceUnderTheSameKillsIsReported() throws Exception {
         FaultScenario.KillOutcome o = killRepeatedly("trainer-kill-alos", StreamsConfig.AT_LEAST_ONCE);

@@ -35,6 +35,24 @@ final class Workload {
     record Model(String id, String specJson, ModelSpec spec, List<SampleCodec.Vectors> samples) {
     }
 
+    /** Which kinds of model a workload trains. */
+    enum Mix {
+        /** Sigmoid, momentum, the sequential rule, cross-entropy, relu/linear: SGD and momentum. */
+        CLASSIC(0),
+        /**
+         * A softmax classifier under Adam with an inverse-time schedule and standardised inputs, AdamW with
+         * weight decay, clipping and a step schedule, RMSprop with an exponential schedule, and Nesterov:
+         * every kind of optimizer state the model store keeps.
+         */
+        ADAPTIVE(5);
+
+        final int firstKind;
+
+        Mix(int firstKind) {
+            this.firstKind = firstKind;
+        }
+    }
+
     private final Map<String, Model> models;
 
     private Workload(Map<String, Model> models) {
@@ -48,6 +66,11 @@ final class Workload {
      * @param samplesPerModel  samples each model gets
      */
     static Workload create(long seed, int partitions, int modelCount, int samplesPerModel) {
+        return create(seed, partitions, modelCount, samplesPerModel, Mix.CLASSIC);
+    }
+
+    /** As {@link #create(long, int, int, int)}, with the kinds of {@code mix}. */
+    static Workload create(long seed, int partitions, int modelCount, int samplesPerModel, Mix mix) {
         Random random = new Random(seed);
         Map<String, Model> models = new LinkedHashMap<>();
         int[] perPartition = new int[partitions];
@@ -59,7 +82,7 @@ final class Workload {
                 continue;
             }
             perPartition[p]++;
-            int kind = models.size() % 5;
+            int kind = mix.firstKind + models.size() % 5;
             String spec = spec(kind, random.nextInt(1_000_000));
             ModelSpec parsed = ModelSpecs.fromJson(spec);
             List<Integer> layers = parsed.getLayers();
@@ -86,7 +109,18 @@ final class Workload {
                     + "\"trainBiases\":true,\"seed\":" + seed + "}";
             case 3 -> "{\"layers\":[4,5,3,2],\"activation\":\"sigmoid\",\"loss\":\"cross-entropy\",\"learningRate\":0.1,"
                     + "\"trainBiases\":true,\"seed\":" + seed + "}";
-            default -> "{\"layers\":[3,6,2],\"activations\":[\"relu\",\"linear\"],\"init\":\"he\",\"learningRate\":0.01,"
+            case 4 -> "{\"layers\":[3,6,2],\"activations\":[\"relu\",\"linear\"],\"init\":\"he\",\"learningRate\":0.01,"
+                    + "\"trainBiases\":true,\"seed\":" + seed + "}";
+            case 5 -> "{\"layers\":[4,8,3],\"activations\":[\"relu\",\"softmax\"],\"loss\":\"categorical-cross-entropy\","
+                    + "\"init\":\"he\",\"learningRate\":0.01,\"optimizer\":\"adam\",\"schedule\":{\"kind\":\"inverse-time\",\"decay\":0.001},"
+                    + "\"standardizeInputs\":true,\"trainBiases\":true,\"seed\":" + seed + "}";
+            case 6 -> "{\"layers\":[4,5,2],\"activation\":\"sigmoid\",\"loss\":\"cross-entropy\",\"learningRate\":0.02,"
+                    + "\"optimizer\":\"adamw\",\"weightDecay\":0.01,\"clipNorm\":1.0,\"schedule\":{\"kind\":\"step\",\"decay\":0.5,\"every\":1000},"
+                    + "\"trainBiases\":true,\"seed\":" + seed + "}";
+            case 7 -> "{\"layers\":[4,6,3],\"activations\":[\"tanh\",\"softmax\"],\"loss\":\"categorical-cross-entropy\","
+                    + "\"learningRate\":0.005,\"optimizer\":\"rmsprop\",\"schedule\":{\"kind\":\"exponential\",\"decay\":0.9,\"every\":1000},"
+                    + "\"trainBiases\":true,\"seed\":" + seed + "}";
+            default -> "{\"layers\":[3,6,2],\"activation\":\"tanh\",\"learningRate\":0.01,\"optimizer\":\"nesterov\",\"momentum\":0.9,"
                     + "\"trainBiases\":true,\"seed\":" + seed + "}";
         };
     }
@@ -104,10 +138,16 @@ final class Workload {
             double v = j % 2 == 0 ? mean : x[0] * x[inputs - 1];
             v += 0.02 * random.nextGaussian();
             t[j] = switch (kind) {
-                case 1 -> Math.max(-0.9, Math.min(0.9, 2 * v - 1));          // tanh
+                case 1, 8 -> Math.max(-0.9, Math.min(0.9, 2 * v - 1));       // tanh
                 case 4 -> v;                                                   // linear
                 default -> Math.max(0.02, Math.min(0.98, v));                  // sigmoid
             };
+        }
+        if (kind == 5 || kind == 7) {
+            // one-hot: which third of [0, 1] the mean input falls in, with 5% label noise
+            java.util.Arrays.fill(t, 0.0);
+            int c = random.nextDouble() < 0.05 ? random.nextInt(outputs) : Math.min(outputs - 1, (int) (mean * outputs));
+            t[c] = 1.0;
         }
         return new SampleCodec.Vectors(x, t);
     }
