@@ -49,7 +49,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             description = "Lecture samples per application and round (default ${DEFAULT-VALUE}).")
     long samples;
 
-    @Option(names = "--rounds", defaultValue = "3",
+    @Option(names = "--rounds", defaultValue = "5",
             description = "Alternated rounds of baseline, run with JSON and run with Avro; medians are reported (default ${DEFAULT-VALUE}).")
     int rounds;
 
