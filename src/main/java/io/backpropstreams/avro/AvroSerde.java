@@ -19,6 +19,10 @@ import java.io.UncheckedIOException;
  * Any Avro library can read these records given the {@code .avsc} file; no schema registry is
  * involved. Nulls map to nulls, so tombstones pass through.
  *
+ * <p>Records written with an earlier version of the schema carry that version's fingerprint; a
+ * serde given the earlier schemas decodes them too, resolving each to the current one (new fields
+ * take their defaults), so that a topic written before an upgrade still reads after it.
+ *
  * @param <T> the generated record class
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
@@ -29,13 +33,19 @@ public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {
     private final byte[] fingerprint;
     private final org.apache.avro.specific.SpecificDatumReader<T> reader;
 
-    /** A serde for records of {@code schema} (pass the generated class's {@code getClassSchema()}). */
-    public AvroSerde(Schema schema) {
+    /**
+     * A serde for records of {@code schema} (pass the generated class's {@code getClassSchema()})
+     * that also decodes records written with any of the {@code earlier} schemas.
+     */
+    public AvroSerde(Schema schema, Schema... earlier) {
         this.schema = schema;
         this.fingerprint = java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
                 .putLong(org.apache.avro.SchemaNormalization.parsingFingerprint64(schema)).array();
         this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
         this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+        for (Schema e : earlier) {
+            decoder.addSchema(e);
+        }
         this.reader = new org.apache.avro.specific.SpecificDatumReader<>(schema, schema, SpecificData.get());
     }
 

@@ -30,11 +30,29 @@ public final class Serdes {
     public static final AvroSerde<ModelSpec> MODEL_SPEC = new AvroSerde<>(ModelSpec.getClassSchema());
     /** {@code WeightsUpdate}, single-object encoded. */
     public static final AvroSerde<WeightsUpdate> WEIGHTS_UPDATE = new AvroSerde<>(WeightsUpdate.getClassSchema());
-    /** {@code TrainingMetric}, single-object encoded. */
-    public static final AvroSerde<TrainingMetric> TRAINING_METRIC = new AvroSerde<>(TrainingMetric.getClassSchema());
-    /** {@code TrainingProgress}, single-object encoded. */
-    public static final AvroSerde<TrainingProgress> TRAINING_PROGRESS = new AvroSerde<>(TrainingProgress.getClassSchema());
+    /** {@code TrainingMetric}, single-object encoded; also reads records written before {@code correct} was added. */
+    public static final AvroSerde<TrainingMetric> TRAINING_METRIC = new AvroSerde<>(TrainingMetric.getClassSchema(),
+            earlier("TrainingMetric-1.avsc"));
+    /** {@code TrainingProgress}, single-object encoded; also reads records written before the accuracy fields were added. */
+    public static final AvroSerde<TrainingProgress> TRAINING_PROGRESS = new AvroSerde<>(TrainingProgress.getClassSchema(),
+            earlier("TrainingProgress-1.avsc"));
 
     private Serdes() {
+    }
+
+    /**
+     * An earlier version of a schema, kept verbatim under {@code earlier/} next to this class: the
+     * compacted {@code training-progress} and the {@code metrics} topic still hold records written
+     * with it after an upgrade.
+     */
+    static org.apache.avro.Schema earlier(String file) {
+        try (java.io.InputStream in = Serdes.class.getResourceAsStream("earlier/" + file)) {
+            if (in == null) {
+                throw new IllegalStateException("schema resource earlier/" + file + " is missing from the build");
+            }
+            return new org.apache.avro.Schema.Parser().parse(in);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read schema resource earlier/" + file, e);
+        }
     }
 }
