@@ -10,10 +10,11 @@ import io.backpropstreams.nn.Network;
  * <p>The EMA is {@code ema₁ = loss₁}, {@code ema_k = ema_{k−1} + α·(loss_k − ema_{k−1})} with
  * {@code α = }{@value #EMA_ALPHA}: roughly the mean loss of the last hundred samples.
  *
- * <p>Accuracy counts only samples with a one-hot target ({@link io.backpropstreams.nn.Classification}): how many were
- * classified, how many of them correctly (argmax of the outputs before the update), and an EMA of
- * the 0/1 verdicts with the same α, seeded with the first verdict. The counts live here, in the
- * store, so that they are committed with the steps they count (exactly once) and survive restarts.
+ * <p>Accuracy counts only samples with a one-hot target
+ * ({@link io.backpropstreams.nn.Classification}): how many were classified, how many of them
+ * correctly (argmax of the outputs before the update), and an EMA of the 0/1 verdicts with the
+ * same α, seeded with the first verdict. The counts live here, in the store, so that they are
+ * committed with the steps they count (exactly once) and survive restarts.
  */
 public final class ModelState {
 

@@ -13,8 +13,7 @@ import java.util.Map;
  * What one task has trained since it last wrote {@code training-progress}: per model the last
  * step, loss and loss EMA, the accuracy counts and EMA of a model that classifies (from its
  * {@link ModelState}, so they are the store's committed counts), and the learning curve since
- * then, thinned to at most
- * {@value #MAX_POINTS} points. Thinning keeps every point whose step is a multiple of a stride
+ * then, thinned to at most {@value #MAX_POINTS} points. Thinning keeps every point whose step is a multiple of a stride
  * that doubles whenever the buffer fills, so a burst of 10,000 steps between two records still
  * gives an evenly spaced curve, and costs one modulo per sample.
  *
