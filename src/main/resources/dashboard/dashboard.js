@@ -3,7 +3,7 @@
 // State: `models` (the latest /models listing), `curves` (per model, every curve point received so
 // far: the server keeps points forever once kept, so asking for the points after the last step we
 // hold keeps us in step), `inspected` (the model whose weights and raw loss are shown) and
-// `plotted` (the models whose loss EMA is drawn). The two choices live in the URL:
+// `plotted` (the models whose loss EMA is drawn, and whose accuracy EMA too if they classify). The two choices live in the URL:
 // ?model=ID&plot=ID,ID — a reload or a shared link shows the same view.
 (function () {
   "use strict";
@@ -11,13 +11,14 @@
   const PALETTE = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf", "#8c564b", "#e377c2"];
   const MAX_DEFAULT_PLOTTED = 5;
 
-  const curves = new Map();   // model id → {step: [], loss: [], lossEma: [], last: step}
+  const curves = new Map();   // model id → {step: [], loss: [], lossEma: [], accuracyEma: [], last: step}
   let models = [];
   let inspected = null;
   let plotted = [];
   let explicitPlot = false;   // the user (or the URL) chose the plotted set
   let curvePlot = null, curveKey = "";
   let ratePlot = null;
+  let accuracyPlot = null, accuracyKey = "";
 
   // --- numbers: one format everywhere, 6 significant figures -------------------------------
   function fmt(x) {
@@ -155,7 +156,7 @@
   /** Appends the points after the last one held; one request per model at a time, so none is appended twice. */
   function fetchCurve(id) {
     let c = curves.get(id);
-    if (!c) { c = { step: [], loss: [], lossEma: [], last: 0, inflight: null }; curves.set(id, c); }
+    if (!c) { c = { step: [], loss: [], lossEma: [], accuracyEma: [], last: 0, inflight: null }; curves.set(id, c); }
     if (!c.inflight) c.inflight = appendCurve(c, id).finally(() => { c.inflight = null; });
     return c.inflight;
   }
@@ -163,12 +164,15 @@
   async function appendCurve(c, id) {
     const got = await getJson(`/models/${encodeURIComponent(id)}/curve?since=${encodeURIComponent(c.last)}`).catch(() => null);
     if (!got || got.step.length === 0) return;
-    if (got.step[0] <= c.last) { c.step = []; c.loss = []; c.lossEma = []; }   // a reset: a new history
+    if (got.step[0] <= c.last) { c.step = []; c.loss = []; c.lossEma = []; c.accuracyEma = []; }   // a reset: a new history
+    const acc = got.accuracyEma || [];
     for (let k = 0; k < got.step.length; k++) {
       c.step.push(got.step[k]);
       // the y-axis is logarithmic: a loss of exactly 0 is drawn at the smallest double, not dropped
       c.loss.push(Math.max(got.loss[k], 1e-300));
       c.lossEma.push(Math.max(got.lossEma[k], 1e-300));
+      // null until the model's first one-hot sample: a gap, not a zero
+      c.accuracyEma.push(acc[k] === undefined || acc[k] === null ? null : acc[k]);
     }
     c.last = got.step[got.step.length - 1];
   }
@@ -196,7 +200,7 @@
     const set = seriesSet();
     const points = inspected !== null && curves.has(inspected) ? curves.get(inspected).step.length : 0;
     document.getElementById("curve-points").textContent = points;
-    renderCurveLegend(set, null);
+    renderLegend("curve-legend", curvePlot, set, null);
     if (set.length === 0) {
       if (curvePlot) { curvePlot.destroy(); curvePlot = null; curveKey = ""; }
       el.textContent = inspected === null ? "no models yet" : "no training steps seen for " + inspected + " yet";
@@ -227,20 +231,67 @@
         spanGaps: true,
         points: { show: false },
       }))),
-      hooks: { setCursor: [u => renderCurveLegend(set, u.cursor.idx)] },
+      hooks: { setCursor: [u => renderLegend("curve-legend", u, set, u.cursor.idx)] },
     }, data, el);
   }
 
-  /** The legend: every series with its latest value, or the value under the cursor while hovering. */
-  function renderCurveLegend(set, idx) {
-    const ul = document.getElementById("curve-legend");
+  /** The models whose accuracy EMA is drawn: those plotted or inspected that have classified a sample. */
+  function accuracySet() {
+    const out = [];
+    const ids = plotted.filter(id => models.some(m => m.modelId === id));
+    if (inspected !== null && !ids.includes(inspected)) ids.push(inspected);
+    for (const id of ids) {
+      const c = curves.get(id);
+      if (c && c.accuracyEma.some(v => v !== null)) out.push({ id: id, kind: "accuracy EMA", xs: c.step, ys: c.accuracyEma });
+    }
+    return out;
+  }
+
+  /** The accuracy chart, shown only while a drawn model classifies; a regression model never brings it up. */
+  function drawAccuracy() {
+    const section = document.getElementById("accuracy-section");
+    const el = document.getElementById("accuracy-chart");
+    const set = accuracySet();
+    section.hidden = set.length === 0;
+    if (set.length === 0) {
+      if (accuracyPlot) { accuracyPlot.destroy(); accuracyPlot = null; accuracyKey = ""; }
+      document.getElementById("accuracy-legend").replaceChildren();
+      return;
+    }
+    renderLegend("accuracy-legend", accuracyPlot, set, null);
+    const data = uPlot.join(set.map(s => [s.xs, s.ys]));
+    const key = set.map(s => s.id).join("|");
+    if (accuracyPlot && key === accuracyKey) {
+      accuracyPlot.setData(data);
+      return;
+    }
+    if (accuracyPlot) accuracyPlot.destroy();
+    el.textContent = "";
+    accuracyKey = key;
+    accuracyPlot = new uPlot({
+      width: chartWidth(el), height: 180,
+      scales: { x: { time: false }, y: { range: [0, 1] } },
+      legend: { show: false },
+      cursor: { drag: { x: true, y: false } },
+      axes: [{ label: "step", values: (u, splits) => splits.map(fmtTick) },
+             { label: "accuracy", size: 64, values: (u, splits) => splits.map(fmtTick) }],
+      series: [{ label: "step" }].concat(set.map(s => ({
+        label: s.id + " " + s.kind, stroke: colourOf(s.id), width: 2, spanGaps: false, points: { show: false },
+      }))),
+      hooks: { setCursor: [u => renderLegend("accuracy-legend", u, set, u.cursor.idx)] },
+    }, data, el);
+  }
+
+  /** A chart's legend: every series with its latest value, or the value under the cursor while hovering. */
+  function renderLegend(listId, plot, set, idx) {
+    const ul = document.getElementById(listId);
     ul.replaceChildren();
     for (let k = 0; k < set.length; k++) {
       const s = set[k];
       let step = s.xs[s.xs.length - 1], value = s.ys[s.ys.length - 1];
-      if (idx !== null && idx !== undefined && curvePlot) {
-        step = curvePlot.data[0][idx];
-        value = curvePlot.data[k + 1][idx];
+      if (idx !== null && idx !== undefined && plot) {
+        step = plot.data[0][idx];
+        value = plot.data[k + 1][idx];
       }
       const li = document.createElement("li");
       li.dataset.model = s.id;
@@ -249,7 +300,7 @@
       li.dataset.colour = colourOf(s.id);
       const sw = document.createElement("span");
       sw.className = "swatch";
-      sw.style.background = s.kind === "loss" ? colourOf(s.id) : colourOf(s.id) + "80";
+      sw.style.background = s.kind === "loss EMA" ? colourOf(s.id) + "80" : colourOf(s.id);
       const name = document.createElement("span");
       name.className = "name";
       name.textContent = s.id + " " + s.kind + " ";
@@ -268,6 +319,7 @@
       .filter(id => models.some(m => m.modelId === id && m.unavailable === undefined));
     await Promise.all(ids.map(fetchCurve));
     drawCurves();
+    drawAccuracy();
   }
 
   // --- throughput and dead letters ----------------------------------------------------------
@@ -420,6 +472,7 @@
   new ResizeObserver(() => {
     if (curvePlot) curvePlot.setSize({ width: chartWidth(document.getElementById("curve")), height: 320 });
     if (ratePlot) ratePlot.setSize({ width: chartWidth(document.getElementById("throughput-chart")), height: 180 });
+    if (accuracyPlot) accuracyPlot.setSize({ width: chartWidth(document.getElementById("accuracy-chart")), height: 180 });
   }).observe(document.querySelector("main"));
 
   // one poll a second, the next one only after the last has finished

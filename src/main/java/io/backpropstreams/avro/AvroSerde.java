@@ -19,6 +19,10 @@ import java.io.UncheckedIOException;
  * Any Avro library can read these records given the {@code .avsc} file; no schema registry is
  * involved. Nulls map to nulls, so tombstones pass through.
  *
+ * <p>Records written with an earlier version of the schema carry that version's fingerprint; the
+ * serde also decodes them, resolving each to the current one (new fields take their defaults), so
+ * that a topic written before an upgrade still reads after it.
+ *
  * @param <T> the generated record class
  */
 public final class AvroSerde<T extends SpecificRecord> implements Serde<T> {

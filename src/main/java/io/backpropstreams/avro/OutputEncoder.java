@@ -28,9 +28,13 @@ public final class OutputEncoder {
     private byte[] buf = new byte[256];
     private int pos;
 
-    /** The single-object encoding of the {@code TrainingMetric} with these fields. */
+    /**
+     * The single-object encoding of the {@code TrainingMetric} with these fields.
+     *
+     * @param correct null for a sample that is not a classification sample (the union's null branch)
+     */
     public byte[] trainingMetric(String modelId, long step, double loss, double[] output, double[] target, double lossEma,
-                                 long timestampMs) {
+                                 long timestampMs, Boolean correct) {
         start(METRIC_HEADER, 64 + modelId.length() * 3 + 9 * (output.length + target.length));
         string(modelId);
         varLong(step);
@@ -39,6 +43,14 @@ public final class OutputEncoder {
         doubles(target, 0, target.length);
         doubleValue(lossEma);
         varLong(timestampMs);
+        // ["null","boolean"]: the branch index, then the boolean's one byte if it is not null
+        if (correct == null) {
+            varLong(0);
+        } else {
+            varLong(1);
+            ensure(1);
+            pos += BinaryData.encodeBoolean(correct, buf, pos);
+        }
         return Arrays.copyOf(buf, pos);
     }
 

@@ -31,9 +31,9 @@ public final class Serdes {
     public static final AvroSerde<ModelSpec> MODEL_SPEC = new AvroSerde<>(ModelSpec.getClassSchema());
     /** {@code WeightsUpdate}, single-object encoded. */
     public static final AvroSerde<WeightsUpdate> WEIGHTS_UPDATE = new AvroSerde<>(WeightsUpdate.getClassSchema());
-    /** {@code TrainingMetric}, single-object encoded. */
+    /** {@code TrainingMetric}, single-object encoded; also reads records written before {@code correct} was added. */
     public static final AvroSerde<TrainingMetric> TRAINING_METRIC = new AvroSerde<>(TrainingMetric.getClassSchema());
-    /** {@code TrainingProgress}, single-object encoded. */
+    /** {@code TrainingProgress}, single-object encoded; also reads records written before the accuracy fields were added. */
     public static final AvroSerde<TrainingProgress> TRAINING_PROGRESS = new AvroSerde<>(TrainingProgress.getClassSchema());
 
     private Serdes() {

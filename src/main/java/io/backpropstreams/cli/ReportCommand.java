@@ -26,8 +26,11 @@ import java.util.concurrent.Callable;
         description = {
             "Reads a model's records from the metrics topic (read_committed) and writes its learning curve "
                 + "as a PNG (the loss and its EMA, the axis fitted to the whole run) and its figures (step, loss, "
-                + "lossEma) as a CSV of --points evenly spaced steps, or every step with --all. After a reset only "
-                + "the latest run is kept.",
+                + "lossEma) as a CSV of --points evenly spaced steps, or every step with --all. For a model trained "
+                + "on one-hot targets, also its prequential accuracy (the share of samples whose output before the "
+                + "update had its largest value at the target's class) and the accuracy's EMA: a second panel in "
+                + "the PNG, two more CSV columns (accuracy, accuracyEma) and a line in the summary. After a reset "
+                + "only the latest run is kept.",
         },
         footerHeading = "%nExamples:%n",
         footer = {
@@ -90,17 +93,33 @@ public final class ReportCommand implements Callable<Integer> {
         Files.createDirectories(outputDir);
         String safe = model.replaceAll("[^A-Za-z0-9._-]", "_");
         List<Row> csvRows = all ? rows : evenlySpaced(rows, points);
-        Path csv = LearningCurveChart.writeCsv(outputDir.resolve(safe + "-curve.csv"), csvRows.stream()
-                .map(r -> new double[] {r.step(), r.loss(), r.lossEma()}).toList());
+        Row last = rows.get(rows.size() - 1);
+        // the counts only grow within a run: the last row has classified something if any row has
+        boolean classifies = last.classified() > 0;
+        Path csv = classifies
+                ? LearningCurveChart.writeCsv(outputDir.resolve(safe + "-curve.csv"), List.of("step", "loss", "lossEma", "accuracy",
+                        "accuracyEma"), csvRows.stream().map(r -> new double[] {r.step(), r.loss(), r.lossEma(), r.accuracy(),
+                        r.accuracyEma()}).toList())
+                : LearningCurveChart.writeCsv(outputDir.resolve(safe + "-curve.csv"), csvRows.stream()
+                        .map(r -> new double[] {r.step(), r.loss(), r.lossEma()}).toList());
         long[] steps = rows.stream().mapToLong(Row::step).toArray();
         double[] loss = rows.stream().mapToDouble(Row::loss).toArray();
         double[] ema = rows.stream().mapToDouble(Row::lossEma).toArray();
+        List<LearningCurveChart.Panel> panels = new java.util.ArrayList<>(List.of(LearningCurveChart.lossAndEma(model, steps, loss, ema)));
+        if (classifies) {
+            panels.add(LearningCurveChart.accuracyAndEma(model, steps, rows.stream().mapToDouble(Row::accuracy).toArray(),
+                    rows.stream().mapToDouble(Row::accuracyEma).toArray()));
+        }
         Path png = LearningCurveChart.writePng(outputDir.resolve(safe + "-curve.png"),
-                "Model '" + model + "': prequential loss per step", List.of(LearningCurveChart.lossAndEma(model, steps, loss, ema)));
+                "Model '" + model + "': prequential " + (classifies ? "loss and accuracy" : "loss") + " per step", panels);
         PrintWriter out = spec.commandLine().getOut();
-        Row last = rows.get(rows.size() - 1);
         out.printf("Model '%s': %,d steps, last loss %s, loss EMA %s%n", model, last.step(),
                 OutputRecordFormatter.sixFigures(last.loss()), OutputRecordFormatter.sixFigures(last.lossEma()));
+        if (classifies) {
+            out.printf("Accuracy:       %s (%,d of %,d classified samples correct, before the update), accuracy EMA %s%n",
+                    OutputRecordFormatter.sixFigures(last.accuracy()), last.classifiedCorrectly(), last.classified(),
+                    OutputRecordFormatter.sixFigures(last.accuracyEma()));
+        }
         out.println("Learning curve: " + png.toAbsolutePath());
         out.println("Figures:        " + csv.toAbsolutePath() + " (" + String.format("%,d", csvRows.size()) + " of "
                 + String.format("%,d", rows.size()) + " steps" + (all ? ")" : "; --all for every step)"));

@@ -9,7 +9,8 @@ import java.util.List;
 
 /**
  * What the monitor knows about one model from its committed progress records: the last step, loss and
- * loss EMA, a recent rate, and its learning curve at a resolution that falls with age on a log scale.
+ * loss EMA, the prequential accuracy counts and EMA of a model that classifies, a recent rate, and its
+ * learning curve (with the accuracy EMA per point) at a resolution that falls with age on a log scale.
  *
  * <p>The curve keeps step {@code s} if {@code s} is a multiple of {@code stride(s)}, the largest
  * power of two not above {@code s / }{@value #POINTS_PER_OCTAVE} (and 1 below that): every step up to
@@ -25,8 +26,8 @@ final class ModelStats {
     static final int POINTS_PER_OCTAVE = 256;
     private static final long RATE_WINDOW_MS = 5_000;
 
-    /** One point of the learning curve. */
-    record Point(long step, double loss, double lossEma) {
+    /** One point of the learning curve; {@code accuracyEma} is NaN before the model has classified a sample. */
+    record Point(long step, double loss, double lossEma, double accuracyEma) {
     }
 
     private record Mark(long timeMs, long step) {
@@ -36,9 +37,13 @@ final class ModelStats {
     private long step;
     private double loss = Double.NaN;
     private double lossEma = Double.NaN;
+    private long classified;
+    private long correct;
+    private double accuracyEma = Double.NaN;
     private long[] curveStep = new long[64];
     private double[] curveLoss = new double[64];
     private double[] curveEma = new double[64];
+    private double[] curveAccuracyEma = new double[64];
     private int points;
     private final ArrayDeque<Mark> marks = new ArrayDeque<>();
 
@@ -57,11 +62,14 @@ final class ModelStats {
             marks.clear();
         }
         for (CurvePoint p : progress.getCurve()) {
-            addPoint(p.getStep(), p.getLoss(), p.getLossEma());
+            addPoint(p.getStep(), p.getLoss(), p.getLossEma(), p.getAccuracyEma() == null ? Double.NaN : p.getAccuracyEma());
         }
         this.step = step;
         this.loss = progress.getLoss();
         this.lossEma = progress.getLossEma();
+        this.classified = progress.getClassified();
+        this.correct = progress.getCorrect();
+        this.accuracyEma = progress.getAccuracyEma() == null ? Double.NaN : progress.getAccuracyEma();
         mark(step, nowMs);
     }
 
@@ -70,7 +78,7 @@ final class ModelStats {
         return Math.max(1, Long.highestOneBit(step / POINTS_PER_OCTAVE));
     }
 
-    private void addPoint(long step, double loss, double lossEma) {
+    private void addPoint(long step, double loss, double lossEma, double accuracyEma) {
         boolean after = points == 0 || step > curveStep[points - 1];
         if (!after || (step % stride(step) != 0 && points > 0)) {
             return;
@@ -80,10 +88,12 @@ final class ModelStats {
             curveStep = java.util.Arrays.copyOf(curveStep, n);
             curveLoss = java.util.Arrays.copyOf(curveLoss, n);
             curveEma = java.util.Arrays.copyOf(curveEma, n);
+            curveAccuracyEma = java.util.Arrays.copyOf(curveAccuracyEma, n);
         }
         curveStep[points] = step;
         curveLoss[points] = loss;
         curveEma[points] = lossEma;
+        curveAccuracyEma[points] = accuracyEma;
         points++;
     }
 
@@ -118,13 +128,28 @@ final class ModelStats {
         return lossEma;
     }
 
+    /** Samples with a one-hot target trained on since the model's create or reset. */
+    synchronized long classified() {
+        return classified;
+    }
+
+    /** Prequential accuracy, correct / classified; NaN before the first classification sample. */
+    synchronized double accuracy() {
+        return classified == 0 ? Double.NaN : (double) correct / classified;
+    }
+
+    /** The EMA of the 0/1 verdicts; NaN before the first classification sample. */
+    synchronized double accuracyEma() {
+        return accuracyEma;
+    }
+
     /** The kept points after {@code afterStep}, oldest first. */
     synchronized List<Point> curveSince(long afterStep) {
         int from = java.util.Arrays.binarySearch(curveStep, 0, points, afterStep);
         from = from >= 0 ? from + 1 : -from - 1;
         List<Point> out = new ArrayList<>(points - from);
         for (int k = from; k < points; k++) {
-            out.add(new Point(curveStep[k], curveLoss[k], curveEma[k]));
+            out.add(new Point(curveStep[k], curveLoss[k], curveEma[k], curveAccuracyEma[k]));
         }
         return out;
     }

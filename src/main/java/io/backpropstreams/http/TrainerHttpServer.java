@@ -44,11 +44,13 @@ import java.util.Optional;
  * <ul>
  *   <li>{@code GET /} the live dashboard; {@code GET /health} the Streams state.</li>
  *   <li>{@code GET /metrics} Prometheus text: Kafka Streams metrics and per-model training meters.</li>
- *   <li>{@code GET /models} id, shape, step and loss EMA of every model, from every instance.</li>
+ *   <li>{@code GET /models} id, shape, step and loss EMA of every model, from every instance; for a model that
+ *       has classified a sample also {@code classified}, {@code correct}, {@code accuracy} and {@code accuracyEma}.</li>
  *   <li>{@code GET /models/{id}} current weights and biases with the step (interactive query).</li>
  *   <li>{@code POST /models/{id}/predict} {@code {"input":[..]}}: a forward pass on the live weights; it does not train.</li>
  *   <li>{@code GET /models/{id}/curve?since=STEP} the learning curve seen by this instance, after STEP (empty
- *       until it has seen the model's progress).</li>
+ *       until it has seen the model's progress), with the accuracy EMA per point (null before the first
+ *       classification sample).</li>
  *   <li>{@code GET /stats} throughput and dead letters by reason, and their history: one point a second for the
  *       last ten minutes ({@code history.time} in epoch seconds, {@code history.samplesPerSecond},
  *       {@code history.deadLetters} so far).</li>
@@ -459,6 +461,13 @@ public final class TrainerHttpServer implements AutoCloseable {
         } else {
             o.put("lossEma", state.lossEma());
         }
+        // only a model that has classified a sample has an accuracy; a regression model's JSON is as before
+        if (state.classified() > 0) {
+            o.put("classified", state.classified());
+            o.put("correct", state.correct());
+            o.put("accuracy", state.accuracy());
+            o.put("accuracyEma", state.accuracyEma());
+        }
         return o;
     }
 
@@ -565,11 +574,17 @@ public final class TrainerHttpServer implements AutoCloseable {
         ArrayNode steps = o.putArray("step");
         ArrayNode loss = o.putArray("loss");
         ArrayNode ema = o.putArray("lossEma");
+        ArrayNode accuracyEma = o.putArray("accuracyEma");
         long after = since;
         for (ModelStats.Point p : stats.map(st -> st.curveSince(after)).orElse(List.of())) {
             steps.add(p.step());
             loss.add(p.loss());
             ema.add(p.lossEma());
+            if (Double.isNaN(p.accuracyEma())) {
+                accuracyEma.addNull();
+            } else {
+                accuracyEma.add(p.accuracyEma());
+            }
         }
         ex.respond(200, "application/json", o.toString());
     }

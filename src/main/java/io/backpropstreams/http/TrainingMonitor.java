@@ -43,7 +43,9 @@ import java.util.concurrent.ConcurrentSkipListMap;
  *
  * <p>Meters: {@code bps_model_steps_total{model}}, {@code bps_model_loss{model}} (last
  * prequential loss), {@code bps_model_loss_ema{model}}, {@code bps_model_samples_per_second{model}},
- * {@code bps_dead_letters_total{reason}}.
+ * {@code bps_dead_letters_total{reason}}; and for a model once it has classified a sample (a one-hot
+ * target), {@code bps_model_accuracy{model}} (prequential accuracy, correct / classified) and
+ * {@code bps_model_accuracy_ema{model}}. A regression model never gets those two series.
  */
 public final class TrainingMonitor implements AutoCloseable {
 
@@ -55,6 +57,8 @@ public final class TrainingMonitor implements AutoCloseable {
     private final TopicNames topics;
     private final MeterRegistry registry;
     private final Map<String, ModelStats> models = new ConcurrentSkipListMap<>();
+    /** Models whose accuracy gauges are registered; touched by the monitor thread only. */
+    private final java.util.Set<String> withAccuracy = new java.util.HashSet<>();
     private final Map<String, Counter> deadLetters = new ConcurrentHashMap<>();
     private final StatsHistory history = new StatsHistory();
     private final Thread thread;
@@ -128,7 +132,23 @@ public final class TrainingMonitor implements AutoCloseable {
             LOG.warn("skipping undecodable progress record at {}-{}@{}", r.topic(), r.partition(), r.offset());
             return;
         }
-        stats(p.getModelId()).record(p, System.currentTimeMillis());
+        ModelStats s = stats(p.getModelId());
+        s.record(p, System.currentTimeMillis());
+        if (p.getClassified() > 0 && withAccuracy.add(p.getModelId())) {
+            registerAccuracy(s);
+        }
+    }
+
+    /**
+     * The accuracy gauges of a model that classifies, registered at its first classification
+     * sample rather than with the others, so that a regression model has no accuracy series at all.
+     * After a reset they read NaN until the next classification sample, and the scrape leaves NaN out.
+     */
+    private void registerAccuracy(ModelStats s) {
+        Gauge.builder("bps.model.accuracy", s, ModelStats::accuracy).tag("model", s.modelId())
+                .description("Prequential accuracy: correct / classified samples with a one-hot target").register(registry);
+        Gauge.builder("bps.model.accuracy.ema", s, ModelStats::accuracyEma).tag("model", s.modelId())
+                .description("Exponential moving average of the prequential 0/1 verdicts").register(registry);
     }
 
     private void onDeadLetter(ConsumerRecord<byte[], byte[]> r) {

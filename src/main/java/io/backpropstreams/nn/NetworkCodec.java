@@ -20,9 +20,12 @@ import java.util.List;
  *   nMoments:u8  moments:f64[nMoments][nParams]
  *   if standardizeInputs: count:i64  mean:f64[layers[0]]  m2:f64[layers[0]]
  * </pre>
- * Version 1 (read, for states stored before version 2) ends after {@code momentum} with
+ * Version 1 ends after {@code momentum} with
  * {@code step:i64 nParams:i32 params hasVelocity:u8 velocity:f64[nParams]?}; it stands for the
- * optimizer's default settings, a constant rate and raw inputs.
+ * optimizer's default settings, a constant rate and raw inputs. A network that needs nothing more
+ * (sgd or momentum, default settings, constant rate, raw inputs, no optimizer reset, no softmax) is
+ * still written as version 1, byte for byte as before version 2 existed, so that a trainer of the
+ * previous release can read every model it could create.
  * Enum values are stored by ordinal; new constants are only ever appended.
  */
 public final class NetworkCodec {
@@ -33,10 +36,25 @@ public final class NetworkCodec {
     private NetworkCodec() {
     }
 
+    /** True if version 1 holds the whole state of this network. */
+    private static boolean fitsVersion1(Network network) {
+        NetworkSpec spec = network.spec();
+        return (spec.optimizer() == Optimizer.SGD || spec.optimizer() == Optimizer.MOMENTUM)
+                && spec.settings().equals(OptimizerSettings.defaults(spec.optimizer()))
+                && spec.schedule().equals(Schedule.CONSTANT) && !spec.standardizeInputs()
+                && network.optimizerStep() == network.step()
+                && spec.loss().ordinal() <= Loss.CROSS_ENTROPY.ordinal()
+                && spec.activations().stream().allMatch(a -> a.ordinal() <= Activation.LINEAR.ordinal());
+    }
+
     /** Number of bytes {@link #encode} produces for this network. */
     public static int encodedSize(Network network) {
         NetworkSpec spec = network.spec();
         int n = network.layout().parameterCount();
+        if (fitsVersion1(network)) {
+            return 3 + 4 + 4 * spec.layers().size() + spec.depth() + 1 + 8 + 1 + 1 + 1 + 8 + 8 + 4 + 8 * n + 1
+                    + (spec.optimizer() == Optimizer.MOMENTUM ? 8 * n : 0);
+        }
         int header = 3 + 4 + 4 * spec.layers().size() + spec.depth() + 1 + 8 + 1 + 1 + 1 + 8 + 5 * 8 + 1 + 8 + 8 + 1;
         int state = 8 + 8 + 4 + 8 * n + 1 + spec.optimizer().stateVectors() * 8 * n;
         int stats = spec.standardizeInputs() ? 8 + 2 * 8 * spec.inputSize() : 0;
@@ -56,7 +74,8 @@ public final class NetworkCodec {
      */
     public static void encode(Network network, ByteBuffer buf) {
         NetworkSpec spec = network.spec();
-        buf.put((byte) 'B').put((byte) 'P').put(VERSION);
+        boolean v1 = fitsVersion1(network);
+        buf.put((byte) 'B').put((byte) 'P').put(v1 ? VERSION_1 : VERSION);
         buf.putInt(spec.layers().size());
         for (int n : spec.layers()) {
             buf.putInt(n);
@@ -70,6 +89,20 @@ public final class NetworkCodec {
         buf.put((byte) (spec.trainBiases() ? 1 : 0));
         buf.put((byte) spec.optimizer().ordinal());
         buf.putDouble(spec.momentum());
+        if (v1) {
+            buf.putLong(network.step());
+            int n = network.layout().parameterCount();
+            buf.putInt(n);
+            network.writeParameters(buf.asDoubleBuffer());
+            buf.position(buf.position() + 8 * n);
+            boolean momentum = spec.optimizer() == Optimizer.MOMENTUM;
+            buf.put((byte) (momentum ? 1 : 0));
+            if (momentum) {
+                network.writeMoment(0, buf.asDoubleBuffer());
+                buf.position(buf.position() + 8 * n);
+            }
+            return;
+        }
         OptimizerSettings o = spec.settings();
         buf.putDouble(o.beta1()).putDouble(o.beta2()).putDouble(o.epsilon()).putDouble(o.weightDecay()).putDouble(o.clipNorm());
         buf.put((byte) spec.schedule().kind().ordinal());

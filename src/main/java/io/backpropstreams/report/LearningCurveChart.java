@@ -150,15 +150,43 @@ public final class LearningCurveChart {
         return xy;
     }
 
+    /** A model's prequential accuracy and its EMA in one panel (linear scale). */
+    public static Panel accuracyAndEma(String model, long[] steps, double[] accuracy, double[] accuracyEma) {
+        return new Panel("accuracy before the update", false, List.of(
+                new Series(model + " accuracy", steps, accuracy, new Color(0xfdae6b), 1.5f),
+                new Series(model + " accuracy EMA", steps, accuracyEma, new Color(0xa63603), 2f)));
+    }
+
     /**
      * Writes a learning curve as CSV with the header {@code step,loss,lossEma}, one row per entry of
      * {@code rows} ({step, loss, lossEma}); the step is written as an integer, the losses in full precision.
      */
     public static Path writeCsv(Path file, List<double[]> rows) throws IOException {
+        return writeCsv(file, List.of("step", "loss", "lossEma"), rows);
+    }
+
+    /**
+     * Writes a learning curve as CSV with the header {@code columns}, one row per entry of
+     * {@code rows}, its values in that order: the first (the step) as an integer, the others in full
+     * precision, a NaN (no value yet, such as the accuracy before the first classification sample)
+     * as an empty cell.
+     */
+    public static Path writeCsv(Path file, List<String> columns, List<double[]> rows) throws IOException {
         try (BufferedWriter w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
-            w.write("step,loss,lossEma\n");
+            w.write(String.join(",", columns));
+            w.write('\n');
             for (double[] r : rows) {
-                w.write((long) r[0] + "," + r[1] + "," + r[2] + "\n");
+                if (r.length != columns.size()) {
+                    throw new IllegalArgumentException("a CSV row has " + r.length + " values for " + columns.size() + " columns " + columns);
+                }
+                w.write(Long.toString((long) r[0]));
+                for (int k = 1; k < r.length; k++) {
+                    w.write(',');
+                    if (!Double.isNaN(r[k])) {
+                        w.write(Double.toString(r[k]));
+                    }
+                }
+                w.write('\n');
             }
         }
         return file;

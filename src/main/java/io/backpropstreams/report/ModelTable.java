@@ -17,7 +17,9 @@ import java.util.stream.Collectors;
 /**
  * What {@code model list} prints: one aligned row per model (id, shape, committed step, loss EMA
  * with 6 significant figures, the time of the trainer's last progress record), or with
- * {@code --json} one object per line with the whole spec.
+ * {@code --json} one object per line with the whole spec, and for a model that has classified a
+ * sample its prequential accuracy ({@code classified}, {@code correct}, {@code accuracy},
+ * {@code accuracyEma}, as {@code /models} gives them).
  */
 public final class ModelTable {
 
@@ -58,6 +60,14 @@ public final class ModelTable {
                     o.putNull("lossEma");
                 } else {
                     o.put("lossEma", p.getLossEma());
+                }
+                if (p.getClassified() > 0) {
+                    o.put("classified", p.getClassified());
+                    o.put("correct", p.getCorrect());
+                    o.put("accuracy", (double) p.getCorrect() / p.getClassified());
+                    if (p.getAccuracyEma() != null) {
+                        o.put("accuracyEma", p.getAccuracyEma());
+                    }
                 }
                 o.put("updated", p.getTimestamp().toString());
             }

@@ -106,10 +106,15 @@ public final class OutputRecordFormatter {
             ArrayNode out = o.putArray("output");
             m.getOutput().forEach(out::add);
             o.put("lossEma", m.getLossEma());
+            if (m.getCorrect() != null) {
+                o.put("correct", m.getCorrect());
+            }
             return o.toString();
         }
+        // a classification sample's verdict at the end, so that the columns of every other line stay as they were
         return String.format(java.util.Locale.ROOT, "%-20s step %9d  loss %-12s  ema %-12s  output %s", m.getModelId(), m.getStep(),
-                sixFigures(m.getLoss()), sixFigures(m.getLossEma()), sixFigures(m.getOutput()));
+                sixFigures(m.getLoss()), sixFigures(m.getLossEma()), sixFigures(m.getOutput()))
+                + (m.getCorrect() == null ? "" : "  correct " + m.getCorrect());
     }
 
     private String deadLetter(String key, ConsumerRecord<byte[], byte[]> r) {

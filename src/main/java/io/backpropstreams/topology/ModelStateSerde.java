@@ -9,38 +9,62 @@ import org.apache.kafka.common.serialization.Serializer;
 import java.nio.ByteBuffer;
 
 /**
- * Bytes of a {@link ModelState} in the store and its changelog:
- * {@code 'M' version:u8 publishEvery:i32 lossEma:f64} followed by {@link NetworkCodec}'s
- * encoding of the network. Every double travels as its raw bits, so a restored model is
- * bit-identical to the one that was stored.
+ * Bytes of a {@link ModelState} in the store and its changelog, big-endian, followed by
+ * {@link NetworkCodec}'s encoding of the network:
+ * <pre>
+ *   version 1:  'M' 1 publishEvery:i32 lossEma:f64
+ *   version 2:  'M' 2 publishEvery:i32 lossEma:f64 classified:i64 correct:i64 accuracyEma:f64
+ * </pre>
+ * Version 2 adds the prequential accuracy counts. It is written only for a model that has
+ * classified a sample; any other state is written as version 1, byte for byte as before, so that
+ * a regression model's changelog is unchanged and a trainer of the previous release can still read
+ * it. Both versions are read; a version-1 state has classified nothing. Every double travels as
+ * its raw bits, so a restored model is bit-identical to the one that was stored.
  */
 public final class ModelStateSerde implements Serde<ModelState> {
 
-    private static final int HEADER = 1 + 1 + 4 + 8;
-    private static final byte VERSION = 1;
+    private static final int HEADER_V1 = 1 + 1 + 4 + 8;
+    private static final int HEADER_V2 = HEADER_V1 + 8 + 8 + 8;
+    private static final byte V1 = 1;
+    private static final byte V2 = 2;
 
     /** Encodes {@code state}. */
     public static byte[] encode(ModelState state) {
         if (!state.isReadable()) {
             throw new SerializationException("an unreadable model state is never stored: " + state.unreadableReason());
         }
-        ByteBuffer buf = ByteBuffer.allocate(HEADER + NetworkCodec.encodedSize(state.network()));
-        buf.put((byte) 'M').put(VERSION).putInt(state.publishEvery()).putDouble(state.lossEma());
+        boolean classifies = state.classified() > 0;
+        ByteBuffer buf = ByteBuffer.allocate((classifies ? HEADER_V2 : HEADER_V1) + NetworkCodec.encodedSize(state.network()));
+        buf.put((byte) 'M').put(classifies ? V2 : V1).putInt(state.publishEvery()).putDouble(state.lossEma());
+        if (classifies) {
+            buf.putLong(state.classified()).putLong(state.correct()).putDouble(state.accuracyEma());
+        }
         NetworkCodec.encode(state.network(), buf);
         return buf.array();
     }
 
-    /** Decodes {@link #encode}'s bytes. */
+    /** Decodes {@link #encode}'s bytes, of either version. */
     public static ModelState decode(byte[] bytes) {
-        if (bytes.length < HEADER || bytes[0] != 'M' || bytes[1] != VERSION) {
-            throw new SerializationException("not a model state (" + bytes.length + " bytes)");
+        byte version = bytes.length < 2 ? 0 : bytes[1];
+        int header = version == V1 ? HEADER_V1 : HEADER_V2;
+        if (bytes.length < HEADER_V1 || bytes[0] != 'M' || (version != V1 && version != V2) || bytes.length < header) {
+            throw new SerializationException("not a model state (" + bytes.length + " bytes"
+                    + (bytes.length >= 2 && bytes[0] == 'M' ? ", version " + version : "") + ")");
         }
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         buf.position(2);
         int publishEvery = buf.getInt();
         double ema = buf.getDouble();
+        long classified = 0;
+        long correct = 0;
+        double accuracyEma = Double.NaN;
+        if (version == V2) {
+            classified = buf.getLong();
+            correct = buf.getLong();
+            accuracyEma = buf.getDouble();
+        }
         try {
-            return new ModelState(NetworkCodec.decode(buf.slice()), publishEvery, ema);
+            return new ModelState(NetworkCodec.decode(buf.slice()), publishEvery, ema, classified, correct, accuracyEma);
         } catch (IllegalArgumentException e) {
             throw new SerializationException("corrupt model state: " + e.getMessage(), e);
         }

@@ -4,6 +4,7 @@ import io.backpropstreams.avro.DecodingException;
 import io.backpropstreams.avro.ModelSpecs;
 import io.backpropstreams.avro.SampleCodec;
 import io.backpropstreams.avro.OutputEncoder;
+import io.backpropstreams.nn.Classification;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.StepRejectedException;
@@ -26,7 +27,8 @@ import java.util.Map;
  * {@code models} topic.
  *
  * <p>Per sample: decode, validate against the model, one forward/backward/update step of the
- * core, store the new state, then emit a {@code TrainingMetric} (loss before the update) and,
+ * core, store the new state, then emit a {@code TrainingMetric} (loss before the update and, for a
+ * one-hot target, whether the output before the update classified it correctly) and,
  * every {@code publishEvery} steps, a {@code WeightsUpdate}. Anything that cannot be applied goes
  * to the dead-letter sink with its reason, and the model is not touched. Every
  * {@link TrainerTopology#PROGRESS_INTERVAL}, one {@code TrainingProgress} per model trained since
@@ -195,12 +197,17 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
             emitWeights(id, "create", created, meta, record.timestamp());
         }
         double ema = state.recordLoss(loss);
+        // the outputs are those of the forward pass before the update: the verdict is prequential, like the loss
+        network.copyOutput(output(network.spec().outputSize()));
+        Boolean correct = Classification.correct(output, v.target());
+        if (correct != null) {
+            state.recordClassification(correct);
+        }
         live.put(id, state);
         store.put(id, state);
-        network.copyOutput(output(network.spec().outputSize()));
-        context.forward(new Record<>(id, encoder.trainingMetric(id, network.step(), loss, output, v.target(), ema, record.timestamp()),
-                record.timestamp()), TrainerTopology.METRICS_SINK);
-        progress.step(id, network.step(), loss, ema);
+        context.forward(new Record<>(id, encoder.trainingMetric(id, network.step(), loss, output, v.target(), ema, record.timestamp(),
+                correct), record.timestamp()), TrainerTopology.METRICS_SINK);
+        progress.step(id, network.step(), loss, ema, state.classified(), state.correct(), state.accuracyEma());
         if (state.publishesAtCurrentStep()) {
             emitWeights(id, "step", network, meta, record.timestamp());
         }

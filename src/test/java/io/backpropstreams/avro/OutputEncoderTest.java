@@ -9,6 +9,8 @@ import java.time.Instant;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 /** The hand-fed encoder writes exactly the bytes Avro's own writer writes for the same records. */
 class OutputEncoderTest {
@@ -25,10 +27,29 @@ class OutputEncoderTest {
             long step = random.nextLong(Long.MAX_VALUE) >> random.nextInt(63);
             double loss = i % 13 == 0 ? Double.NaN : random.nextDouble() * 10;
             long ts = random.nextLong(4_000_000_000_000L) - 1_000_000_000_000L;
+            // each branch of the ["null","boolean"] union in turn
+            Boolean correct = i % 3 == 0 ? null : i % 3 == 1;
             TrainingMetric m = new TrainingMetric(id, step, loss, SampleCodec.asList(output), SampleCodec.asList(target),
-                    -loss, Instant.ofEpochMilli(ts));
-            assertArrayEquals(Serdes.TRAINING_METRIC.encode(m), encoder.trainingMetric(id, step, loss, output, target, -loss, ts), "record " + i);
+                    -loss, Instant.ofEpochMilli(ts), correct);
+            assertArrayEquals(Serdes.TRAINING_METRIC.encode(m), encoder.trainingMetric(id, step, loss, output, target, -loss, ts, correct),
+                    "record " + i);
         }
+    }
+
+    @Test
+    void theVerdictIsTheLastFieldAsItsUnionBranchAndRoundTrips() {
+        double[] output = {0.2, 0.7, 0.1};
+        double[] target = {0, 1, 0};
+        byte[] none = encoder.trainingMetric("m", 3, 0.5, output, target, 0.4, 1_700_000_000_000L, null);
+        byte[] right = encoder.trainingMetric("m", 3, 0.5, output, target, 0.4, 1_700_000_000_000L, true);
+        byte[] wrong = encoder.trainingMetric("m", 3, 0.5, output, target, 0.4, 1_700_000_000_000L, false);
+        // null is branch 0 alone; a boolean is branch 1 (zig-zag 2) and one byte
+        assertEquals(0, none[none.length - 1]);
+        assertArrayEquals(new byte[] {2, 1}, java.util.Arrays.copyOfRange(right, right.length - 2, right.length));
+        assertArrayEquals(new byte[] {2, 0}, java.util.Arrays.copyOfRange(wrong, wrong.length - 2, wrong.length));
+        assertNull(Serdes.TRAINING_METRIC.decode(none).getCorrect());
+        assertEquals(Boolean.TRUE, Serdes.TRAINING_METRIC.decode(right).getCorrect());
+        assertEquals(Boolean.FALSE, Serdes.TRAINING_METRIC.decode(wrong).getCorrect());
     }
 
     @Test

@@ -22,10 +22,10 @@ class ModelStatsTest {
             List<CurvePoint> curve = new ArrayList<>();
             for (long s = from; s <= to; s++) {
                 if (s % stride == 0 || s == to || s == 1) { // the trainer always keeps step 1
-                    curve.add(new CurvePoint(s, 1.0 / s, 1.0 / s));
+                    curve.add(new CurvePoint(s, 1.0 / s, 1.0 / s, null));
                 }
             }
-            stats.record(new TrainingProgress("m", to, 1.0 / to, 1.0 / to, curve, Instant.EPOCH), 0);
+            stats.record(new TrainingProgress("m", to, 1.0 / to, 1.0 / to, curve, Instant.EPOCH, 0L, 0L, null), 0);
         }
     }
 
@@ -67,11 +67,30 @@ class ModelStatsTest {
     void aResetStartsANewCurve() {
         ModelStats stats = new ModelStats("m");
         train(stats, 1, 5_000, 250);
-        stats.record(new TrainingProgress("m", 0L, Double.NaN, Double.NaN, List.of(), Instant.EPOCH), 0);
+        stats.record(new TrainingProgress("m", 0L, Double.NaN, Double.NaN, List.of(), Instant.EPOCH, 0L, 0L, null), 0);
         assertEquals(0, stats.curvePoints());
         train(stats, 1, 10, 5);
         assertEquals(10, stats.curvePoints());
         assertEquals(0.1, stats.curveSince(9).get(0).loss());
+    }
+
+    @Test
+    void accuracyIsCorrectOverClassifiedAndNaNUntilTheFirstClassificationAndAfterAReset() {
+        ModelStats stats = new ModelStats("m");
+        stats.record(new TrainingProgress("m", 2L, 0.5, 0.5, List.of(new CurvePoint(1L, 0.5, 0.5, null), new CurvePoint(2L, 0.5, 0.5, null)),
+                Instant.EPOCH, 0L, 0L, null), 0);
+        assertTrue(Double.isNaN(stats.accuracy()) && Double.isNaN(stats.accuracyEma()), "nothing classified yet");
+        stats.record(new TrainingProgress("m", 4L, 0.4, 0.45, List.of(new CurvePoint(3L, 0.4, 0.48, 1.0), new CurvePoint(4L, 0.4, 0.45, 0.99)),
+                Instant.EPOCH, 2L, 1L, 0.99), 0);
+        assertEquals(2, stats.classified());
+        assertEquals(0.5, stats.accuracy(), 0.0);
+        assertEquals(0.99, stats.accuracyEma(), 0.0);
+        List<ModelStats.Point> curve = stats.curveSince(0);
+        assertEquals(List.of(Double.NaN, Double.NaN, 1.0, 0.99), curve.stream().map(ModelStats.Point::accuracyEma).toList(),
+                "each point's accuracy EMA, NaN where the record had none");
+        stats.record(new TrainingProgress("m", 0L, Double.NaN, Double.NaN, List.of(), Instant.EPOCH, 0L, 0L, null), 0);
+        assertEquals(0, stats.classified());
+        assertTrue(Double.isNaN(stats.accuracy()) && Double.isNaN(stats.accuracyEma()), "a reset forgets the accuracy");
     }
 
     @Test

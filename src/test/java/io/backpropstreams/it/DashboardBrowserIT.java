@@ -116,8 +116,12 @@ class DashboardBrowserIT {
         }
     }
 
-    /** The three models the page shows: the lecture's, and two others of other shapes trained on the same sample. */
+    /**
+     * The three models the page shows: the lecture's, and two others of other shapes trained on the same input;
+     * {@link #CLASSIFIER} with a one-hot target, so that it classifies and gets an accuracy chart.
+     */
     private static final List<String> MODELS = List.of("deep", "lecture", "wide");
+    private static final String CLASSIFIER = "wide";
 
     @Test
     void dashboardShowsEachModelsCurveItsWeightsAndFitsANarrowWindowWithoutConsoleErrors() throws Exception {
@@ -161,6 +165,19 @@ class DashboardBrowserIT {
         }
         long before = curvePoints(driver);
         until(driver, "the learning curve to grow beyond " + before + " points", d -> curvePoints(d) > before);
+
+        // the accuracy chart: the classifier's accuracy EMA only (the other two are regressions), drawn in its colour
+        until(driver, "an accuracy-EMA legend entry for " + CLASSIFIER + " only", d -> {
+            List<Map<String, Object>> acc = legend(d, "#accuracy-legend");
+            return acc.size() == 1 && acc.get(0).get("model").equals(CLASSIFIER) && acc.get(0).get("kind").equals("accuracy EMA")
+                    && isNumber((String) acc.get(0).get("value"));
+        });
+        double accuracyEma = number((String) legend(driver, "#accuracy-legend").get(0).get("value"));
+        assertTrue(accuracyEma >= 0 && accuracyEma <= 1, "an accuracy EMA is in [0, 1]: " + accuracyEma);
+        assertEquals(Boolean.FALSE, ((JavascriptExecutor) driver).executeScript("return document.getElementById('accuracy-section').hidden;"));
+        String classifierColour = (String) legend(driver, "#accuracy-legend").get(0).get("colour");
+        until(driver, "the accuracy EMA of " + CLASSIFIER + " drawn in " + classifierColour,
+                d -> pixelsOf(d, "#accuracy-chart", classifierColour) > 20);
 
         // a reload keeps the inspected model (from the URL)
         driver.navigate().refresh();
@@ -255,6 +272,20 @@ class DashboardBrowserIT {
                 kafka.bootstrapServers()), out + "\n" + err);
         Path reportPng = reports.resolve("lecture-curve.png");
         assertTrue(Files.size(reportPng) > 5_000, out.toString());
+        assertEquals("step,loss,lossEma", Files.readAllLines(reports.resolve("lecture-curve.csv")).get(0), "a regression's CSV as before");
+        assertTrue(!out.toString().contains("Accuracy"), "no accuracy line for a regression: " + out);
+        // the classifier's report has its accuracy: two more CSV columns and a line in the summary
+        java.io.StringWriter classifierOut = new java.io.StringWriter();
+        cl.setOut(new java.io.PrintWriter(classifierOut, true));
+        assertEquals(0, cl.execute("report", "--model", CLASSIFIER, "--output-dir", reports.toString(), "-b",
+                kafka.bootstrapServers(), "--quiet"), classifierOut + "\n" + err);
+        List<String> csv = Files.readAllLines(reports.resolve(CLASSIFIER + "-curve.csv"));
+        assertEquals("step,loss,lossEma,accuracy,accuracyEma", csv.get(0));
+        String[] lastRow = csv.get(csv.size() - 1).split(",");
+        assertEquals(5, lastRow.length, csv.get(csv.size() - 1));
+        assertTrue(Double.parseDouble(lastRow[3]) > 0.5, "one sample, learnt: the accuracy ends high: " + csv.get(csv.size() - 1));
+        assertTrue(classifierOut.toString().lines().anyMatch(l -> l.matches("Accuracy: +[0-9.]+ \\([0-9,]+ of [0-9,]+ classified samples correct.*")),
+                classifierOut.toString());
         if (Boolean.getBoolean("bps.update.docs")) {
             Files.copy(reportPng, basedir().resolve("docs/report-curve.png"),
                     java.nio.file.StandardCopyOption.REPLACE_EXISTING);
@@ -285,11 +316,13 @@ class DashboardBrowserIT {
     private void startProducer() {
         producer = new Thread(() -> {
             byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
+            byte[] oneHot = SampleCodec.toAvro(Lecture.INPUT, new double[] {0, 1});
             try (KafkaProducer<String, byte[]> p = Clients.producer(kafka.clientProperties())) {
                 long next = System.nanoTime();
                 while (producing.get()) {
                     for (int i = 0; i < PER_TICK; i++) {
-                        p.send(new ProducerRecord<>(TopicNames.DEFAULTS.samples(), MODELS.get(i % MODELS.size()), sample));
+                        String model = MODELS.get(i % MODELS.size());
+                        p.send(new ProducerRecord<>(TopicNames.DEFAULTS.samples(), model, model.equals(CLASSIFIER) ? oneHot : sample));
                     }
                     sent.addAndGet(PER_TICK);
                     next += TimeUnit.MILLISECONDS.toNanos(100);
@@ -390,11 +423,16 @@ class DashboardBrowserIT {
     }
 
     /** The learning curve's legend: model, kind, points, value and colour of each entry. */
-    @SuppressWarnings("unchecked")
     private static List<Map<String, Object>> legend(WebDriver d) {
+        return legend(d, "#curve-legend");
+    }
+
+    /** A chart's legend ({@code #curve-legend} or {@code #accuracy-legend}): model, kind, points, value and colour of each entry. */
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> legend(WebDriver d, String list) {
         return (List<Map<String, Object>>) ((JavascriptExecutor) d).executeScript(
-                "return [...document.querySelectorAll('#curve-legend li')].map(li => ({model: li.dataset.model, kind: li.dataset.kind,"
-                        + " points: li.dataset.points, colour: li.dataset.colour, value: li.querySelector('.value').textContent}));");
+                "return [...document.querySelectorAll(arguments[0] + ' li')].map(li => ({model: li.dataset.model, kind: li.dataset.kind,"
+                        + " points: li.dataset.points, colour: li.dataset.colour, value: li.querySelector('.value').textContent}));", list);
     }
 
     private static String colourOf(WebDriver d, String model) {

@@ -50,12 +50,18 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The HTTP API of one trainer on an embedded broker, after the lecture's 10,000 samples were
  * replayed through Kafka: Prometheus {@code /metrics}, the model's weights, predictions and the
- * model list, each compared exactly with the in-process core trained on the same samples.
+ * model list, each compared exactly with the in-process core trained on the same samples. A second,
+ * small classifier trained on one-hot targets alongside has the prequential accuracy the lecture
+ * (a regression) does not.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class HttpApiIT {
 
     private static final int STEPS = 10_000;
+    /** The classifier: a [2,3,2] net learning which of its two inputs is larger, one-hot targets. */
+    private static final String CLASSIFIER = "classifier";
+    private static final String CLASSIFIER_SPEC = "{\"layers\":[2,3,2],\"activation\":\"sigmoid\",\"learningRate\":0.5,\"seed\":5}";
+    private static final int CLASSIFIER_STEPS = 400;
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -67,6 +73,8 @@ class HttpApiIT {
     private static TrainerService service;
     /** The lecture network trained in-process on the same 10,000 samples, with its loss EMA. */
     private static ModelState expected;
+    /** The classifier trained in-process on the same samples, with its accuracy counts. */
+    private static ModelState expectedClassifier;
 
     @BeforeAll
     static void replayTheLectureThroughTheTrainer() throws Exception {
@@ -81,16 +89,43 @@ class HttpApiIT {
             expected.recordLoss(expected.network().step(Lecture.INPUT, Lecture.TARGET));
         }
 
+        // the classifier exists before its first sample (else the sample is dead-lettered as unknown-model)
+        try (KafkaProducer<String, byte[]> producer = Clients.producer(kafka.clientProperties())) {
+            producer.send(new ProducerRecord<>(TopicNames.DEFAULTS.models(), CLASSIFIER,
+                    CLASSIFIER_SPEC.getBytes(java.nio.charset.StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        }
+        await("GET /models/" + CLASSIFIER + " to find the new model", () -> get("/models/" + CLASSIFIER).statusCode(), c -> c == 200);
+        io.backpropstreams.avro.ModelSpecs.Definition d = io.backpropstreams.avro.ModelSpecs.toDefinition(
+                io.backpropstreams.avro.ModelSpecs.fromJson(CLASSIFIER_SPEC));
+        expectedClassifier = new ModelState(new Network(d.spec(), d.parameters()), d.publishEvery(), Double.NaN);
+        double[] output = new double[2];
+        java.util.SplittableRandom random = new java.util.SplittableRandom(17);
+        List<byte[]> classifierSamples = new ArrayList<>();
+        for (int i = 0; i < CLASSIFIER_STEPS; i++) {
+            double[] x = {random.nextDouble(), random.nextDouble()};
+            double[] t = x[0] > x[1] ? new double[] {1, 0} : new double[] {0, 1};
+            Network n = expectedClassifier.network();
+            expectedClassifier.recordLoss(n.step(x, t));
+            n.copyOutput(output);
+            expectedClassifier.recordClassification((output[0] >= output[1] ? 0 : 1) == (t[0] == 1.0 ? 0 : 1));
+            classifierSamples.add(SampleCodec.toAvro(x, t));
+        }
+
         byte[] sample = SampleCodec.toAvro(Lecture.INPUT, Lecture.TARGET);
         try (KafkaProducer<String, byte[]> producer = Clients.producer(kafka.clientProperties())) {
             for (int i = 0; i < STEPS; i++) {
                 producer.send(new ProducerRecord<>(TopicNames.DEFAULTS.samples(), Lecture.MODEL_ID, sample));
+                if (i < CLASSIFIER_STEPS) {
+                    producer.send(new ProducerRecord<>(TopicNames.DEFAULTS.samples(), CLASSIFIER, classifierSamples.get(i)));
+                }
             }
             producer.flush();
         }
         // the monitor counts committed metrics: all 10,000 steps have been applied once it says so
-        await("bps_model_steps_total{model=\"lecture\"} to reach " + STEPS, () -> stepsMetric(get("/metrics").body()),
+        await("bps_model_steps_total{model=\"lecture\"} to reach " + STEPS, () -> stepsMetric(get("/metrics").body(), Lecture.MODEL_ID),
                 v -> v != null && v >= STEPS);
+        await("bps_model_steps_total{model=\"" + CLASSIFIER + "\"} to reach " + CLASSIFIER_STEPS,
+                () -> stepsMetric(get("/metrics").body(), CLASSIFIER), v -> v != null && v >= CLASSIFIER_STEPS);
         await("GET /models/lecture to reach step " + STEPS, () -> {
             HttpResponse<String> r = get("/models/lecture");
             return r.statusCode() == 200 ? JSON.readTree(r.body()).get("step").asLong() : -1L;
@@ -303,7 +338,53 @@ class HttpApiIT {
         assertEquals(List.of(2, 2, 2), ints(m.get("shape")), r.body());
         assertEquals(STEPS, m.get("step").asLong(), r.body());
         assertEquals(expected.lossEma(), m.get("lossEma").asDouble(), 0.0, "loss EMA as the core computes it: " + r.body());
-        assertEquals(1, list.size(), "only the lecture was trained: " + r.body());
+        for (String field : List.of("classified", "correct", "accuracy", "accuracyEma")) {
+            assertFalse(m.has(field), "a regression model has no " + field + ": " + m);
+        }
+        assertEquals(2, list.size(), "only the lecture and the classifier were trained: " + r.body());
+    }
+
+    // ---------------------------------------------------------------- prequential accuracy
+
+    @Test
+    void theClassifiersAccuracyIsInMetricsAsTheCoreCountsItAndTheLecturesIsNot() throws Exception {
+        assertTrue(expectedClassifier.correct() > 0 && expectedClassifier.correct() < CLASSIFIER_STEPS,
+                "a workload with both verdicts: " + expectedClassifier.correct() + " of " + CLASSIFIER_STEPS);
+        List<PromSample> samples = PrometheusText.parse(get("/metrics").body());
+        assertEquals(expectedClassifier.accuracy(), PrometheusText.value(samples, "bps_model_accuracy", Map.of("model", CLASSIFIER)), 0.0,
+                "correct / classified = " + expectedClassifier.correct() + " / " + expectedClassifier.classified());
+        assertEquals(expectedClassifier.accuracyEma(), PrometheusText.value(samples, "bps_model_accuracy_ema", Map.of("model", CLASSIFIER)),
+                1e-15, "accuracy EMA");
+        assertTrue(samples.stream().noneMatch(s -> s.name().startsWith("bps_model_accuracy") && Lecture.MODEL_ID.equals(s.labels().get("model"))),
+                "no accuracy series for the lecture, a regression: " + samples.stream().filter(s -> s.name().startsWith("bps_model_accuracy")).toList());
+    }
+
+    @Test
+    void theClassifiersAccuracyIsInModelsAndItsCurve() throws Exception {
+        JsonNode listed = null;
+        for (JsonNode m : JSON.readTree(get("/models").body())) {
+            if (m.get("modelId").asText().equals(CLASSIFIER)) {
+                listed = m;
+            }
+        }
+        assertNotNull(listed, "the classifier in /models");
+        JsonNode one = JSON.readTree(get("/models/" + CLASSIFIER).body());
+        for (JsonNode m : List.of(listed, one)) {
+            assertEquals(CLASSIFIER_STEPS, m.get("step").asLong(), m.toString());
+            assertEquals(CLASSIFIER_STEPS, m.get("classified").asLong(), "every sample had a one-hot target: " + m);
+            assertEquals(expectedClassifier.correct(), m.get("correct").asLong(), m.toString());
+            assertEquals(expectedClassifier.accuracy(), m.get("accuracy").asDouble(), 0.0, m.toString());
+            assertEquals(expectedClassifier.accuracyEma(), m.get("accuracyEma").asDouble(), 0.0, "bit for bit, from the store: " + m);
+        }
+        JsonNode curve = JSON.readTree(get("/models/" + CLASSIFIER + "/curve").body());
+        JsonNode steps = curve.get("step");
+        JsonNode accuracyEma = curve.get("accuracyEma");
+        assertEquals(steps.size(), accuracyEma.size(), curve.toString());
+        assertEquals(CLASSIFIER_STEPS, steps.get(steps.size() - 1).asLong());
+        assertEquals(expectedClassifier.accuracyEma(), accuracyEma.get(accuracyEma.size() - 1).asDouble(), 0.0, "the last point's accuracy EMA");
+        JsonNode lectureCurve = JSON.readTree(get("/models/lecture/curve?since=" + (STEPS - 100)).body());
+        assertTrue(lectureCurve.get("accuracyEma").size() > 0, lectureCurve.toString());
+        lectureCurve.get("accuracyEma").forEach(v -> assertTrue(v.isNull(), "the lecture's points have no accuracy: " + v));
     }
 
     @Test
@@ -315,9 +396,9 @@ class HttpApiIT {
 
     // ---------------------------------------------------------------- helpers
 
-    private static Double stepsMetric(String body) {
+    private static Double stepsMetric(String body, String model) {
         for (PromSample s : PrometheusText.parse(body)) {
-            if (s.name().equals("bps_model_steps_total") && "lecture".equals(s.labels().get("model"))) {
+            if (s.name().equals("bps_model_steps_total") && model.equals(s.labels().get("model"))) {
                 return s.value();
             }
         }

@@ -57,4 +57,16 @@ class LearningCurveChartTest {
         assertEquals(300 + 2 * 240, image.getHeight());
         assertTrue(Files.size(png) > 5_000);
     }
+
+    @Test
+    void theCsvOfAClassifierHasItsAccuracyColumnsWithEmptyCellsBeforeTheFirstVerdict(@TempDir Path dir) throws Exception {
+        Path csv = LearningCurveChart.writeCsv(dir.resolve("c.csv"), List.of("step", "loss", "lossEma", "accuracy", "accuracyEma"), List.of(
+                new double[] {1, 0.3, 0.3, Double.NaN, Double.NaN},
+                new double[] {2, 0.25, 0.29, 0.5, 0.01}));
+        assertEquals(List.of("step,loss,lossEma,accuracy,accuracyEma", "1,0.3,0.3,,", "2,0.25,0.29,0.5,0.01"), Files.readAllLines(csv));
+        Path plain = LearningCurveChart.writeCsv(dir.resolve("p.csv"), List.of(new double[] {3, 0.2983711087600027, 1e-300}));
+        assertEquals(List.of("step,loss,lossEma", "3,0.2983711087600027,1.0E-300"), Files.readAllLines(plain), "the regression CSV as before");
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> LearningCurveChart.writeCsv(dir.resolve("x.csv"), List.of("step", "loss"), List.of(new double[] {1, 2, 3})));
+    }
 }

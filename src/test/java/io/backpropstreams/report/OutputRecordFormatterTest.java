@@ -9,14 +9,19 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code watch}'s lines: a timestamp, aligned columns and 6 significant figures; the JSON form keeps every bit. */
 class OutputRecordFormatterTest {
 
     private static ConsumerRecord<byte[], byte[]> metric(String id, long step, double loss, double ema) {
+        return metric(id, step, loss, ema, new double[] {0.01, 0.99}, null);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> metric(String id, long step, double loss, double ema, double[] target, Boolean correct) {
         byte[] value = new OutputEncoder().trainingMetric(id, step, loss, new double[] {0.7513650695523157, 0.7729284653214625},
-                new double[] {0.01, 0.99}, ema, 1_700_000_000_000L);
+                target, ema, 1_700_000_000_000L, correct);
         return new ConsumerRecord<>("metrics", 0, step, 1_700_000_000_000L, org.apache.kafka.common.record.TimestampType.CREATE_TIME,
                 0, 0, id.getBytes(StandardCharsets.UTF_8), value, new org.apache.kafka.common.header.internals.RecordHeaders(),
                 java.util.Optional.empty());
@@ -31,6 +36,23 @@ class OutputRecordFormatterTest {
                 + "\\[0\\.751365, 0\\.772928\\]"), a);
         assertTrue(b.contains("loss 0.000438568") && b.contains("ema 3.51019e-05"), b);
         assertEquals(a.indexOf("loss"), b.indexOf("loss"), "columns line up:\n" + a + "\n" + b);
+    }
+
+    @Test
+    void aClassificationSampleEndsItsLineWithItsVerdictAndKeepsTheColumns() throws Exception {
+        OutputRecordFormatter text = new OutputRecordFormatter(OutputRecordFormatter.Kind.METRICS, false);
+        String regression = text.format(metric("m", 5, 0.25, 0.3));
+        String right = text.format(metric("m", 6, 0.25, 0.3, new double[] {0, 1}, true));
+        String wrong = text.format(metric("m", 7, 0.25, 0.3, new double[] {1, 0}, false));
+        assertTrue(right.endsWith("]  correct true"), right);
+        assertTrue(wrong.endsWith("]  correct false"), wrong);
+        assertTrue(regression.endsWith("]"), "no verdict for a soft target: " + regression);
+        assertEquals(regression.indexOf("output"), right.indexOf("output"), "columns line up:\n" + regression + "\n" + right);
+
+        OutputRecordFormatter json = new OutputRecordFormatter(OutputRecordFormatter.Kind.METRICS, true);
+        assertFalse(new ObjectMapper().readTree(json.format(metric("m", 5, 0.25, 0.3))).has("correct"));
+        assertFalse(new ObjectMapper().readTree(json.format(metric("m", 7, 0.25, 0.3, new double[] {1, 0}, false))).get("correct").asBoolean(true));
+        assertTrue(new ObjectMapper().readTree(json.format(metric("m", 6, 0.25, 0.3, new double[] {0, 1}, true))).get("correct").asBoolean(false));
     }
 
     @Test

@@ -140,6 +140,79 @@ class TrainerTopologyTest {
     }
 
     @Test
+    void aOneHotModelsMetricsCarryTheVerdictBeforeTheUpdateAndTheStoreAndProgressCountThem() {
+        String spec = "{\"layers\":[2,3,2],\"activation\":\"sigmoid\",\"learningRate\":0.5,\"seed\":3}";
+        models.pipeInput("clf", utf8(spec));
+        progress.readValuesToList();
+        ModelSpecs.Definition d = ModelSpecs.toDefinition(ModelSpecs.fromJson(spec));
+        Network core = new Network(d.spec(), d.parameters());
+        double[] out = new double[2];
+        SplittableRandom r = new SplittableRandom(5);
+        java.util.List<Boolean> verdicts = new java.util.ArrayList<>();
+        long classified = 0;
+        long correct = 0;
+        double ema = Double.NaN;
+        for (int i = 0; i < 300; i++) {
+            double[] x = {r.nextDouble(), r.nextDouble()};
+            // every tenth sample has a soft target: trained on, but not scored
+            double[] t = i % 10 == 9 ? new double[] {0.2, 0.8} : x[0] > x[1] ? new double[] {0, 1} : new double[] {1, 0};
+            core.step(x, t);
+            core.copyOutput(out);
+            Boolean v = null;
+            if (i % 10 != 9) {
+                int predicted = out[1] > out[0] ? 1 : 0; // argmax, the first index on a tie
+                v = predicted == (t[1] == 1.0 ? 1 : 0);
+                classified++;
+                correct += v ? 1 : 0;
+                double verdict = v ? 1.0 : 0.0;
+                ema = Double.isNaN(ema) ? verdict : ema + ModelState.EMA_ALPHA * (verdict - ema);
+            }
+            verdicts.add(v);
+            samples.pipeInput("clf", json(x, t));
+        }
+        samples.pipeInput("lecture", json(Lecture.INPUT, Lecture.TARGET));
+
+        List<TrainingMetric> ms = metrics.readValuesToList();
+        assertEquals(301, ms.size());
+        for (int i = 0; i < 300; i++) {
+            assertEquals(verdicts.get(i), ms.get(i).getCorrect(), "verdict of step " + (i + 1));
+        }
+        assertNull(ms.get(300).getCorrect(), "the lecture's soft target gets no verdict");
+        assertEquals(270, classified);
+        assertTrue(correct > 0 && correct < classified, "both verdicts occur: " + correct + " of " + classified);
+
+        ModelState s = store().get("clf");
+        assertEquals(classified, s.classified());
+        assertEquals(correct, s.correct());
+        assertEquals(Double.doubleToLongBits(ema), Double.doubleToLongBits(s.accuracyEma()), "accuracy EMA bit for bit");
+        assertEquals(0, store().get("lecture").classified());
+        assertTrue(Double.isNaN(store().get("lecture").accuracyEma()));
+
+        driver.advanceWallClockTime(TrainerTopology.PROGRESS_INTERVAL);
+        java.util.Map<String, TrainingProgress> byModel = new java.util.HashMap<>();
+        progress.readValuesToList().forEach(p -> byModel.put(p.getModelId(), p));
+        TrainingProgress p = byModel.get("clf");
+        assertEquals(classified, p.getClassified());
+        assertEquals(correct, p.getCorrect());
+        assertEquals(ema, p.getAccuracyEma(), 0.0);
+        CurvePoint last = p.getCurve().get(p.getCurve().size() - 1);
+        assertEquals(300, last.getStep());
+        assertEquals(ema, last.getAccuracyEma(), 0.0, "the last curve point carries the accuracy EMA");
+        assertEquals(verdicts.get(0) ? 1.0 : 0.0, p.getCurve().get(0).getAccuracyEma(), 0.0, "seeded with the first verdict");
+        TrainingProgress lecture = byModel.get("lecture");
+        assertEquals(0, lecture.getClassified());
+        assertNull(lecture.getAccuracyEma());
+        assertNull(lecture.getCurve().get(0).getAccuracyEma());
+
+        // a reset starts the counts again
+        models.pipeInput("clf", utf8(spec));
+        assertEquals(0, store().get("clf").classified());
+        TrainingProgress started = progress.readValue();
+        assertEquals(0, started.getClassified());
+        assertNull(started.getAccuracyEma());
+    }
+
+    @Test
     void lectureSamplePipedIn10000TimesTrainsBitForBitLikeTheCore() {
         Network core = Lecture.network();
         double[] coreLoss = new double[10_000];
