@@ -1,6 +1,8 @@
 package io.backpropstreams.avro;
 
 import io.backpropstreams.schema.ModelSpec;
+import io.backpropstreams.schema.PredictRequest;
+import io.backpropstreams.schema.Prediction;
 import io.backpropstreams.schema.Sample;
 import io.backpropstreams.schema.TrainingMetric;
 import io.backpropstreams.schema.TrainingProgress;
@@ -21,6 +23,7 @@ public final class Serdes {
                         .add(Sample.class).add(ModelSpec.class).add(WeightsUpdate.class)
                         .add(io.backpropstreams.schema.LayerWeights.class).add(TrainingMetric.class)
                         .add(TrainingProgress.class).add(io.backpropstreams.schema.CurvePoint.class)
+                        .add(PredictRequest.class).add(Prediction.class)
                         .build()));
     }
 
@@ -34,6 +37,10 @@ public final class Serdes {
     public static final AvroSerde<TrainingMetric> TRAINING_METRIC = new AvroSerde<>(TrainingMetric.getClassSchema());
     /** {@code TrainingProgress}, single-object encoded. */
     public static final AvroSerde<TrainingProgress> TRAINING_PROGRESS = new AvroSerde<>(TrainingProgress.getClassSchema());
+    /** {@code PredictRequest}, single-object encoded. */
+    public static final AvroSerde<PredictRequest> PREDICT_REQUEST = new AvroSerde<>(PredictRequest.getClassSchema());
+    /** {@code Prediction}, single-object encoded. */
+    public static final AvroSerde<Prediction> PREDICTION = new AvroSerde<>(Prediction.getClassSchema());
 
     private Serdes() {
     }
