@@ -9,7 +9,7 @@ import java.util.Arrays;
 
 /**
  * Writes the trainer's two per-sample records, {@code TrainingMetric} and {@code WeightsUpdate},
- * in Avro single-object encoding straight from the model's {@code double[]} vectors, with Avro's
+ * and its per-request {@code Prediction}, in Avro single-object encoding straight from the model's {@code double[]} vectors, with Avro's
  * own {@link BinaryData} primitives into one reused buffer.
  *
  * <p>Why not the generated classes and {@link AvroSerde}: they need every value boxed into a
@@ -24,6 +24,7 @@ public final class OutputEncoder {
 
     private static final byte[] METRIC_HEADER = Serdes.TRAINING_METRIC.singleObjectHeader();
     private static final byte[] WEIGHTS_HEADER = Serdes.WEIGHTS_UPDATE.singleObjectHeader();
+    private static final byte[] PREDICTION_HEADER = Serdes.PREDICTION.singleObjectHeader();
 
     private byte[] buf = new byte[256];
     private int pos;
@@ -70,6 +71,36 @@ public final class OutputEncoder {
             parameters(network, layout.biasOffset(l), layout.size(l));
         }
         varLong(0);
+        varLong(sourcePartition);
+        varLong(sourceOffset);
+        varLong(timestampMs);
+        return Arrays.copyOf(buf, pos);
+    }
+
+    /**
+     * The single-object encoding of the {@code Prediction} with these fields.
+     *
+     * @param requestId      the caller's id, or null
+     * @param predictedClass the class index, or a negative number for none (null)
+     */
+    public byte[] prediction(String modelId, String requestId, long step, double[] outputs, int predictedClass,
+                             int sourcePartition, long sourceOffset, long timestampMs) {
+        start(PREDICTION_HEADER, 64 + (modelId.length() + (requestId == null ? 0 : requestId.length())) * 3 + 9 * outputs.length);
+        string(modelId);
+        if (requestId == null) {
+            varLong(0);
+        } else {
+            varLong(1);
+            string(requestId);
+        }
+        varLong(step);
+        doubles(outputs, 0, outputs.length);
+        if (predictedClass < 0) {
+            varLong(0);
+        } else {
+            varLong(1);
+            varLong(predictedClass);
+        }
         varLong(sourcePartition);
         varLong(sourceOffset);
         varLong(timestampMs);

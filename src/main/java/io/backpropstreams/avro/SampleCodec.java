@@ -22,7 +22,8 @@ import java.util.List;
  */
 public final class SampleCodec {
 
-    private static final JsonFactory JSON = JsonFactory.builder()
+    /** Shared with {@link PredictRequestCodec}, which reads its {@code input} the same way. */
+    static final JsonFactory JSON = JsonFactory.builder()
             .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
             // {"input":[1,2],"input":[3,4]} is a damaged record, not "the last one wins"
             .enable(com.fasterxml.jackson.core.StreamReadFeature.STRICT_DUPLICATE_DETECTION)
@@ -73,7 +74,8 @@ public final class SampleCodec {
         }
     }
 
-    private static double[] readDoubles(org.apache.avro.io.BinaryDecoder d, int recordBytes) throws IOException {
+    /** An Avro array of doubles, refusing a count that {@code recordBytes} could not hold (a corrupted length). */
+    static double[] readDoubles(org.apache.avro.io.BinaryDecoder d, int recordBytes) throws IOException {
         double[] values = new double[0];
         int n = 0;
         for (long block = d.readArrayStart(); block != 0; block = d.arrayNext()) {
@@ -146,8 +148,8 @@ public final class SampleCodec {
                 String field = p.currentName();
                 JsonToken t = p.nextToken();
                 switch (field) {
-                    case "input" -> input = readArray(p, t, "input");
-                    case "target" -> target = readArray(p, t, "target");
+                    case "input" -> input = readArray(p, t, "sample", "input");
+                    case "target" -> target = readArray(p, t, "sample", "target");
                     case "id" -> {
                         if (t != JsonToken.VALUE_STRING && t != JsonToken.VALUE_NULL) {
                             throw new DecodingException("wrong-json-shape", "sample field 'id' must be a string, got " + describe(t));
@@ -175,16 +177,21 @@ public final class SampleCodec {
         return new Vectors(input, target);
     }
 
-    private static double[] readArray(JsonParser p, JsonToken start, String field) throws IOException {
+    /**
+     * The JSON array of numbers that starts at {@code start}, straight into {@code double[]}.
+     *
+     * @param record what the array belongs to, for messages: {@code sample}, {@code predict request}
+     */
+    static double[] readArray(JsonParser p, JsonToken start, String record, String field) throws IOException {
         if (start != JsonToken.START_ARRAY) {
-            throw new DecodingException("wrong-json-shape", "sample field '" + field + "' must be an array of numbers, got " + describe(start));
+            throw new DecodingException("wrong-json-shape", record + " field '" + field + "' must be an array of numbers, got " + describe(start));
         }
         double[] values = new double[8];
         int n = 0;
         JsonToken t;
         while ((t = p.nextToken()) != JsonToken.END_ARRAY) {
             if (t != JsonToken.VALUE_NUMBER_FLOAT && t != JsonToken.VALUE_NUMBER_INT) {
-                throw new DecodingException("wrong-json-shape", "sample field '" + field + "'[" + n + "] must be a number, got " + describe(t));
+                throw new DecodingException("wrong-json-shape", record + " field '" + field + "'[" + n + "] must be a number, got " + describe(t));
             }
             if (n == values.length) {
                 values = java.util.Arrays.copyOf(values, n * 2);
@@ -194,7 +201,8 @@ public final class SampleCodec {
         return n == values.length ? values : java.util.Arrays.copyOf(values, n);
     }
 
-    private static String describe(JsonToken t) {
+    /** A token as a message names it: "a string", "an array", "nothing". */
+    static String describe(JsonToken t) {
         if (t == null) {
             return "nothing";
         }
@@ -226,7 +234,7 @@ public final class SampleCodec {
         return java.util.Arrays.asList(boxed);
     }
 
-    private static void appendArray(StringBuilder sb, double[] values) {
+    static void appendArray(StringBuilder sb, double[] values) {
         sb.append('[');
         for (int i = 0; i < values.length; i++) {
             if (i > 0) {

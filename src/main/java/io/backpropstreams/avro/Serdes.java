@@ -1,6 +1,8 @@
 package io.backpropstreams.avro;
 
 import io.backpropstreams.schema.ModelSpec;
+import io.backpropstreams.schema.PredictRequest;
+import io.backpropstreams.schema.Prediction;
 import io.backpropstreams.schema.Sample;
 import io.backpropstreams.schema.TrainingMetric;
 import io.backpropstreams.schema.TrainingProgress;
@@ -22,6 +24,7 @@ public final class Serdes {
                         .add(io.backpropstreams.schema.LayerWeights.class).add(TrainingMetric.class)
                         .add(TrainingProgress.class).add(io.backpropstreams.schema.CurvePoint.class)
                         .add(io.backpropstreams.schema.LearningRateSchedule.class).add(io.backpropstreams.schema.DriftSpec.class)
+                        .add(PredictRequest.class).add(Prediction.class).add(io.backpropstreams.schema.DriftDetection.class)
                         .build()));
     }
 
@@ -35,6 +38,10 @@ public final class Serdes {
     public static final AvroSerde<TrainingMetric> TRAINING_METRIC = new AvroSerde<>(TrainingMetric.getClassSchema());
     /** {@code TrainingProgress}, single-object encoded; also reads records written before the accuracy fields were added. */
     public static final AvroSerde<TrainingProgress> TRAINING_PROGRESS = new AvroSerde<>(TrainingProgress.getClassSchema());
+    /** {@code PredictRequest}, single-object encoded. */
+    public static final AvroSerde<PredictRequest> PREDICT_REQUEST = new AvroSerde<>(PredictRequest.getClassSchema());
+    /** {@code Prediction}, single-object encoded. */
+    public static final AvroSerde<Prediction> PREDICTION = new AvroSerde<>(Prediction.getClassSchema());
 
     private Serdes() {
     }

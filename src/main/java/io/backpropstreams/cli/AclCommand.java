@@ -88,7 +88,8 @@ public final class AclCommand implements Runnable {
 
     /** {@code acl grant-producer PRINCIPAL}. */
     @Command(name = "grant-producer", mixinStandardHelpOptions = true,
-            description = {"Lets PRINCIPAL send samples (produce, replay); with --models also create, reset, delete and list models."},
+            description = {"Lets PRINCIPAL send samples (produce, replay) and ask for predictions (predict); "
+                    + "with --models also create, reset, delete and list models."},
             footerHeading = "%nExample (as the super user):%n",
             footer = {"  backprop-streams acl grant-producer User:producer --models --config admin.properties"})
     static final class GrantProducer implements Callable<Integer> {
@@ -107,7 +108,8 @@ public final class AclCommand implements Runnable {
         public Integer call() throws Exception {
             Properties config = kafka.reachable(timeout);
             List<AclBinding> acls = AclSets.producer(checkPrincipal(principal), TopicNames.from(config), models);
-            return grant(spec.commandLine().getOut(), config, acls, principal + " may now send samples" + (models ? " and manage models" : ""));
+            return grant(spec.commandLine().getOut(), config, acls, principal + " may now send samples and predict requests"
+                    + (models ? " and manage models" : ""));
         }
     }
 

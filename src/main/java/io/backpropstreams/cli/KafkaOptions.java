@@ -40,8 +40,13 @@ public final class KafkaOptions {
      * the address tried (and, when something listens there, the likelier {@code security.protocol} cause).
      */
     public Properties reachable(ConnectTimeout timeout) {
+        return reachable(timeout.duration());
+    }
+
+    /** As {@link #reachable(ConnectTimeout)}, for a command whose own {@code --timeout} bounds more than the connection. */
+    public Properties reachable(java.time.Duration timeout) {
         Properties p = properties();
-        io.backpropstreams.kafka.Topics.brokerCount(p, timeout.duration());
+        io.backpropstreams.kafka.Topics.brokerCount(p, timeout);
         return p;
     }
 

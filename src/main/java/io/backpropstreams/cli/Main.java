@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             BrokerCommand.class,
             RunCommand.class,
             ProduceCommand.class,
+            PredictCommand.class,
             ReplayCommand.class,
             WatchCommand.class,
             ModelCommand.class,

@@ -20,8 +20,8 @@ import java.util.concurrent.Callable;
 @Command(name = "run",
         mixinStandardHelpOptions = true,
         description = {
-            "Runs the trainer: consumes samples and model specs, trains, and publishes weights, metrics, "
-                + "training progress and dead letters. Creates its six topics if they are missing. Stops cleanly "
+            "Runs the trainer: consumes samples and model specs, trains, answers predict requests, and publishes weights, "
+                + "metrics, training progress, predictions and dead letters. Creates its nine topics if they are missing. Stops cleanly "
                 + "on SIGTERM or Ctrl-C.",
         },
         footerHeading = "%nExamples:%n",

@@ -43,10 +43,10 @@ public final class AclSets {
      */
     public static List<AclBinding> trainer(String principal, String applicationId, TopicNames topics, List<String> repartition) {
         List<AclBinding> acls = new ArrayList<>();
-        for (String input : List.of(topics.samples(), topics.models())) {
+        for (String input : List.of(topics.samples(), topics.models(), topics.predictRequests())) {
             add(acls, principal, ResourceType.TOPIC, input, PatternType.LITERAL, CREATE, READ, DESCRIBE);
         }
-        for (String output : List.of(topics.weights(), topics.metrics())) {
+        for (String output : List.of(topics.weights(), topics.metrics(), topics.predictions(), topics.drift())) {
             add(acls, principal, ResourceType.TOPIC, output, PatternType.LITERAL, CREATE, WRITE, DESCRIBE);
         }
         // the live monitor of run (/metrics, dashboard) reads these two outputs back
@@ -65,12 +65,16 @@ public final class AclSets {
     }
 
     /**
-     * What {@code produce} and {@code replay} need: WRITE on {@code samples}; with
-     * {@code models}, also what {@code model create|delete|reset|list} need on {@code models}.
+     * What {@code produce}, {@code replay} and {@code predict} need: WRITE on {@code samples} and
+     * {@code predict-requests}, READ on {@code predictions} ({@code predict} waits there for its
+     * answer, by assignment: no group); with {@code models}, also what
+     * {@code model create|delete|reset|list} need on {@code models}.
      */
     public static List<AclBinding> producer(String principal, TopicNames topics, boolean models) {
         List<AclBinding> acls = new ArrayList<>();
         add(acls, principal, ResourceType.TOPIC, topics.samples(), PatternType.LITERAL, WRITE, DESCRIBE);
+        add(acls, principal, ResourceType.TOPIC, topics.predictRequests(), PatternType.LITERAL, WRITE, DESCRIBE);
+        add(acls, principal, ResourceType.TOPIC, topics.predictions(), PatternType.LITERAL, READ, DESCRIBE);
         if (models) {
             add(acls, principal, ResourceType.TOPIC, topics.models(), PatternType.LITERAL, WRITE, READ, DESCRIBE);
         }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.schema.LayerWeights;
+import io.backpropstreams.schema.Prediction;
 import io.backpropstreams.schema.TrainingMetric;
 import io.backpropstreams.schema.WeightsUpdate;
 import io.backpropstreams.topology.DeadLetters;
@@ -14,14 +15,15 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * One line of text (or one JSON object) per record of an output topic: a weights update, a
- * training metric or a dead letter with its reason and origin, as {@code watch} prints them.
+ * training metric, a prediction or a dead letter with its reason and origin, as {@code watch} (and
+ * {@code predict}) prints them.
  * Text lines start with the record's timestamp and keep their columns aligned; numbers have 6
  * significant figures. The JSON form has every value in full.
  */
 public final class OutputRecordFormatter {
 
     /** The output topic a record comes from. */
-    public enum Kind { WEIGHTS, METRICS, DEAD_LETTERS }
+    public enum Kind { WEIGHTS, METRICS, PREDICTIONS, DEAD_LETTERS }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.time.format.DateTimeFormatter TIME =
@@ -47,6 +49,7 @@ public final class OutputRecordFormatter {
         String line = switch (kind) {
             case WEIGHTS -> r.value() == null ? deleted(key) : weights(Serdes.WEIGHTS_UPDATE.decode(r.value()));
             case METRICS -> metric(Serdes.TRAINING_METRIC.decode(r.value()));
+            case PREDICTIONS -> prediction(Serdes.PREDICTION.decode(r.value()));
             case DEAD_LETTERS -> deadLetter(key, r);
         };
         return json ? line : TIME.format(java.time.Instant.ofEpochMilli(r.timestamp())) + "  " + line;
@@ -115,6 +118,22 @@ public final class OutputRecordFormatter {
         return String.format(java.util.Locale.ROOT, "%-20s step %9d  loss %-12s  ema %-12s  output %s", m.getModelId(), m.getStep(),
                 sixFigures(m.getLoss()), sixFigures(m.getLossEma()), sixFigures(m.getOutput()))
                 + (m.getCorrect() == null ? "" : "  correct " + m.getCorrect());
+    }
+
+    private String prediction(Prediction p) {
+        if (json) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("modelId", p.getModelId());
+            o.put("requestId", p.getRequestId());
+            o.put("step", p.getStep());
+            ArrayNode out = o.putArray("outputs");
+            p.getOutputs().forEach(out::add);
+            o.put("predictedClass", p.getPredictedClass());
+            return o.toString();
+        }
+        return String.format(java.util.Locale.ROOT, "%-20s step %9d  request %-12s  outputs %s%s", p.getModelId(), p.getStep(),
+                p.getRequestId() == null ? "-" : p.getRequestId(), sixFigures(p.getOutputs()),
+                p.getPredictedClass() == null ? "" : "  class " + p.getPredictedClass());
     }
 
     private String deadLetter(String key, ConsumerRecord<byte[], byte[]> r) {

@@ -60,7 +60,7 @@ public final class Trainer implements AutoCloseable {
         this.config = config;
     }
 
-    /** The six topics, replicated as {@code replication} says (see {@link Replication}). */
+    /** The nine topics, replicated as {@code replication} says (see {@link Replication}). */
     public static List<TopicSpec> topicSpecs(TopicNames topics, int partitions, Replication replication) {
         List<TopicSpec> specs = new ArrayList<>();
         for (TopicSpec t : topicSpecs(topics, partitions)) {
@@ -109,7 +109,7 @@ public final class Trainer implements AutoCloseable {
         return p;
     }
 
-    /** The six topics, with {@code samples} and {@code models} co-partitioned, {@code models} and {@code training-progress} compacted. */
+    /** The nine topics, with {@code samples}, {@code models} and {@code predict-requests} co-partitioned, {@code models} and {@code training-progress} compacted. */
     public static List<TopicSpec> topicSpecs(TopicNames topics, int partitions) {
         String max = Integer.toString(TrainerTopology.MAX_RECORD_BYTES);
         List<TopicSpec> specs = new ArrayList<>();
@@ -120,6 +120,10 @@ public final class Trainer implements AutoCloseable {
         specs.add(TopicSpec.of(topics.metrics(), partitions).withConfig("max.message.bytes", max));
         specs.add(TopicSpec.of(topics.deadLetters(), partitions).withConfig("max.message.bytes", max));
         specs.add(TopicSpec.of(topics.progress(), partitions).compacted());
+        // an input beside samples and models, so co-partitioned with them (inputPartitions checks it)
+        specs.add(TopicSpec.of(topics.predictRequests(), partitions));
+        specs.add(TopicSpec.of(topics.predictions(), partitions));
+        specs.add(TopicSpec.of(topics.drift(), partitions));
         return specs;
     }
 
@@ -508,10 +512,10 @@ public final class Trainer implements AutoCloseable {
             throw new UserException("interrupted while checking access to topics " + topics.all());
         }
         List<String> missing = new ArrayList<>();
-        for (String t : List.of(topics.samples(), topics.models())) {
+        for (String t : List.of(topics.samples(), topics.models(), topics.predictRequests())) {
             lacks(described.get(t), AclOperation.READ).ifPresent(op -> missing.add(op + " on topic '" + t + "'"));
         }
-        for (String t : List.of(topics.weights(), topics.metrics(), topics.deadLetters())) {
+        for (String t : List.of(topics.weights(), topics.metrics(), topics.deadLetters(), topics.predictions(), topics.drift())) {
             lacks(described.get(t), AclOperation.WRITE).ifPresent(op -> missing.add(op + " on topic '" + t + "'"));
         }
         if (!missing.isEmpty()) {
@@ -522,8 +526,8 @@ public final class Trainer implements AutoCloseable {
     }
 
     /**
-     * The partitions of {@code samples}, which must equal those of {@code models}: a model's spec
-     * and its samples meet in the task of one partition.
+     * The partitions of {@code samples}, which must equal those of {@code models} and of
+     * {@code predict-requests}: a model's spec, its samples and its requests meet in the task of one partition.
      */
     static int inputPartitions(TopicNames topics, Map<String, TopicDescription> described) {
         int samples = described.get(topics.samples()).partitions().size();
@@ -531,6 +535,14 @@ public final class Trainer implements AutoCloseable {
         if (samples != models) {
             throw new UserException("topic '" + topics.samples() + "' has " + samples + " partitions and topic '" + topics.models()
                     + "' has " + models + "; they must have the same number (a model's spec and its samples meet in one partition)");
+        }
+        int requests = described.get(topics.predictRequests()).partitions().size();
+        if (requests != samples) {
+            // e.g. a trainer upgraded with samples created with --partitions 8 gets predict-requests with the default 4
+            throw new UserException("topic '" + topics.predictRequests() + "' has " + requests + " partitions and topic '"
+                    + topics.samples() + "' has " + samples + "; they must have the same number (a model's requests are answered"
+                    + " in its partition): recreate '" + topics.predictRequests() + "' with " + samples + " partitions, or start"
+                    + " run with --partitions " + samples + " before it exists");
         }
         return samples;
     }

@@ -9,8 +9,8 @@ import org.apache.kafka.streams.processor.api.RecordMetadata;
 import java.nio.charset.StandardCharsets;
 
 /**
- * Sends each sample and spec to the task that holds its model, whichever partition its producer
- * chose.
+ * Sends each sample, spec and predict request to the task that holds its model, whichever
+ * partition its producer chose.
  *
  * <p>A model lives in the task of partition {@link ModelPartitioner#partitionOf murmur2(key)}, the
  * Java producer's choice. librdkafka (kcat, confluent-kafka-python, Go, .NET) picks CRC32 by
@@ -45,7 +45,7 @@ final class ModelRouter implements Processor<byte[], byte[], byte[], byte[]> {
     private ProcessorContext<byte[], byte[]> context;
 
     /**
-     * @param partitions partitions of the input topics (samples and models are co-partitioned)
+     * @param partitions partitions of the input topics (samples, models and predict-requests are co-partitioned)
      * @param trainer    name of the trainer node (the direct path)
      * @param reroute    name of the first node towards the rerouted topic
      */

@@ -3,8 +3,9 @@ package io.backpropstreams.topology;
 import io.backpropstreams.nn.NetworkSpec;
 
 /**
- * Checks a decoded sample against the model it names before the core sees it, so that a bad
- * sample is dead-lettered with a precise reason and never reaches the parameters.
+ * Checks a decoded sample (or a predict request's input) against the model it names before the
+ * core sees it, so that a bad record is dead-lettered with a precise reason and never reaches the
+ * parameters.
  */
 final class SampleValidator {
 
@@ -38,6 +39,25 @@ final class SampleValidator {
             return "wrong-target-length";
         }
         return "non-finite-value";
+    }
+
+    /** A message naming the numbers, or null if a predict request's {@code input} fits the model. */
+    static String inputProblem(String modelId, NetworkSpec spec, double[] input) {
+        if (input.length == 0) {
+            return "predict request has an empty input vector";
+        }
+        if (input.length != spec.inputSize()) {
+            return "input has " + input.length + " values, model '" + modelId + "' expects " + spec.inputSize();
+        }
+        return firstNonFinite(input, "input");
+    }
+
+    /** The reason code for the problem {@link #inputProblem} found: the samples' codes for the same faults. */
+    static String inputReason(NetworkSpec spec, double[] input) {
+        if (input.length == 0) {
+            return "empty-vector";
+        }
+        return input.length != spec.inputSize() ? "wrong-input-length" : "non-finite-value";
     }
 
     private static String firstNonFinite(double[] v, String what) {

@@ -23,8 +23,8 @@ import java.util.HashMap;
 import java.util.Map;
 
 /**
- * Trains the model each sample's key names, and creates, resets and deletes models from the
- * {@code models} topic.
+ * Trains the model each sample's key names, creates, resets and deletes models from the
+ * {@code models} topic, and answers predict requests with the model as it stands ({@link Predictor}).
  *
  * <p>Per sample: decode, validate against the model, one forward/backward/update step of the
  * core, store the new state, then emit a {@code TrainingMetric} (loss before the update and, for a
@@ -52,6 +52,7 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
     private final Map<String, ModelState> live = new HashMap<>();
     private final ProgressTracker progress = new ProgressTracker();
     private final OutputEncoder encoder = new OutputEncoder();
+    private final Predictor predictor = new Predictor();
     /** The last forward pass's outputs, reused while the output size stays the same. */
     private double[] output = new double[0];
     private ProcessorContext<Object, Object> context;
@@ -60,7 +61,8 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
     private boolean touched;
 
     /**
-     * @param topics    topic names; records from {@code topics.models()} are specs, all others samples
+     * @param topics    topic names; records from {@code topics.models()} are specs, from
+     *                  {@code topics.predictRequests()} predict requests, all others samples
      * @param storeName the model store connected to this processor
      * @param partitions partitions of the input topics, to name a model's partition in dead letters
      */
@@ -109,6 +111,8 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         try {
             if (origin.topic().equals(topics.models())) {
                 onSpec(record, origin);
+            } else if (origin.topic().equals(topics.predictRequests())) {
+                onPredictRequest(record, origin);
             } else {
                 onSample(record, origin);
             }
@@ -143,34 +147,76 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         }
     }
 
-    private void onSample(Record<byte[], byte[]> record, Origin meta) {
+    /** A record's model: its id, its readable state, and whether that state is the built-in lecture made new for it. */
+    private record Target(String id, ModelState state, boolean implicitLecture) {
+    }
+
+    /**
+     * The model a sample or predict request names. The built-in lecture exists before its first
+     * sample: it comes back new, and nothing is stored here. Null once the record has been
+     * dead-lettered for a missing key, an invalid id, an unreadable or an unknown model.
+     *
+     * @param what    the record, as messages name it ("sample", "predict request")
+     * @param purpose what the key's model is for ("train", "ask"), for the missing-key message
+     */
+    private Target target(Record<byte[], byte[]> record, Origin meta, String what, String purpose) {
         if (record.key() == null) {
-            deadLetter(record, meta, "missing-key", "sample has no key; the key names the model to train");
-            return;
+            deadLetter(record, meta, "missing-key", what + " has no key; the key names the model to " + purpose);
+            return null;
         }
         String id = new String(record.key(), StandardCharsets.UTF_8);
         String badId = ModelIds.problem(id);
         if (badId != null) {
             deadLetter(record, meta, "invalid-model-id", badId);
-            return;
+            return null;
         }
         ModelState state = lookup(id);
         if (state != null && !state.isReadable()) {
             deadLetter(record, meta, "unreadable-model", "model '" + id + "' is unavailable: its stored state cannot be read ("
                     + state.unreadableReason() + "); send its spec again to reset it");
-            return;
+            return null;
         }
         boolean implicitLecture = state == null && Lecture.MODEL_ID.equals(id);
         if (implicitLecture) {
             state = new ModelState(Lecture.network(), 1, Double.NaN);
         }
         if (state == null) {
-            deadLetter(record, meta, "unknown-model", "no model '" + id + "' (sample from partition " + meta.partition()
+            deadLetter(record, meta, "unknown-model", "no model '" + id + "' (" + what + " from partition " + meta.partition()
                     + " of '" + meta.topic() + "'; the model would live in partition "
                     + ModelPartitioner.partitionOf(record.key(), partitions) + "); create it on topic '" + topics.models()
                     + "' first (the built-in model is '" + Lecture.MODEL_ID + "')");
+            return null;
+        }
+        return new Target(id, state, implicitLecture);
+    }
+
+    /**
+     * Answers a predict request with the live model: one {@code Prediction} on the predictions
+     * sink, or one dead letter. Neither the model, its step, its loss EMA nor its progress changes,
+     * and the lecture model answered before its first sample is not created by the answer.
+     */
+    private void onPredictRequest(Record<byte[], byte[]> record, Origin meta) {
+        Target target = target(record, meta, "predict request", "ask");
+        if (target == null) {
             return;
         }
+        Predictor.Outcome outcome = predictor.answer(target.id(), target.state().network(), record.value(), meta.partition(), meta.offset(),
+                record.timestamp());
+        if (!outcome.answered()) {
+            deadLetter(record, meta, outcome.reason(), outcome.message());
+            return;
+        }
+        context.forward(new Record<>(target.id(), outcome.prediction(), record.timestamp()), TrainerTopology.PREDICTIONS_SINK);
+    }
+
+    private void onSample(Record<byte[], byte[]> record, Origin meta) {
+        Target target = target(record, meta, "sample", "train");
+        if (target == null) {
+            return;
+        }
+        String id = target.id();
+        ModelState state = target.state();
+        boolean implicitLecture = target.implicitLecture();
         SampleCodec.Vectors v;
         try {
             v = SampleCodec.decode(record.value());

@@ -21,16 +21,19 @@ import java.util.Properties;
  * tests build exactly the topology production runs.
  *
  * <pre>
- *  samples, models ─► input-source ─► router ─┬──────────────────────────────┐
- *                                             │                              ▼          ┌─► weights-sink      (String, WeightsUpdate)
- *                                             └─► rerouted-repartition ─► trainer [model-store] ─► metrics-sink      (String, TrainingMetric)
- *                                                 (internal, by murmur2(key))                   ├─► progress-sink     (String, TrainingProgress)
- *                                                                                               └─► dead-letters-sink (original bytes + reason headers)
+ *  samples, models,   ─► input-source ─► router ─┬──────────────────────────────┐
+ *  predict-requests                              │                              ▼          ┌─► weights-sink      (String, WeightsUpdate)
+ *                                                └─► rerouted-repartition ─► trainer [model-store] ─► metrics-sink      (String, TrainingMetric)
+ *                                                    (internal, by murmur2(key))                   ├─► progress-sink     (String, TrainingProgress)
+ *                                                                                                  ├─► predictions-sink  (String, Prediction)
+ *                                                                                                  └─► dead-letters-sink (original bytes + reason headers)
  * </pre>
  * The source reads raw bytes so that a value that does not decode still reaches the trainer, which
- * dead-letters it with its original bytes. {@code samples} and {@code models} feed one processor
- * and are therefore co-partitioned: a model's spec and its samples meet in the same task, the task
- * of the partition murmur2 of the model id gives. The {@link ModelRouter} sends a record that a
+ * dead-letters it with its original bytes. {@code samples}, {@code models} and
+ * {@code predict-requests} feed one processor and are therefore co-partitioned: a model's spec, its
+ * samples and the requests for its predictions meet in the same task, the task of the partition
+ * murmur2 of the model id gives; a request is answered ({@link Predictor}) with the model that task
+ * holds, in the same transaction as the steps it reflects. The {@link ModelRouter} sends a record that a
  * producer put on another partition (librdkafka's CRC32 default, an explicit partition) through the
  * internal {@code <application.id>-rerouted-repartition} topic to that task.
  * Every node and the store are named, so internal topic names stay stable across versions.
@@ -65,6 +68,8 @@ public final class TrainerTopology {
      * the trainer by at most this plus one commit.
      */
     public static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofMillis(200);
+    /** Sink of {@code Prediction} records, one per answered predict request. */
+    public static final String PREDICTIONS_SINK = "predictions-sink";
     /** Sink of the dead-letter topic. */
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 
@@ -91,14 +96,19 @@ public final class TrainerTopology {
     /**
      * The trainer topology over {@code topics}.
      *
-     * @param partitions partitions of {@code samples} and of {@code models} (they must be equal)
+     * @param partitions partitions of {@code samples}, {@code models} and {@code predict-requests} (they must be equal)
      */
     public static Topology build(TopicNames topics, int partitions) {
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
         }
+        java.util.List<String> inputs = java.util.List.of(topics.samples(), topics.models(), topics.predictRequests());
+        if (new java.util.HashSet<>(inputs).size() != inputs.size()) {
+            // the trainer tells specs, requests and samples apart by their topic
+            throw new IllegalArgumentException("the samples, models and predict-requests topics must be three topics, got " + inputs);
+        }
         StreamsBuilder builder = new StreamsBuilder();
-        KStream<byte[], byte[]> input = builder.stream(java.util.List.of(topics.samples(), topics.models()),
+        KStream<byte[], byte[]> input = builder.stream(inputs,
                 Consumed.with(Serdes.ByteArray(), Serdes.ByteArray()).withName(INPUT_SOURCE));
         // Kafka Streams names the repartition's first node <name>-repartition-filter (it drops null keys)
         KStream<byte[], byte[]> routed = input.process(
@@ -117,6 +127,8 @@ public final class TrainerTopology {
         t.addSink(METRICS_SINK, topics.metrics(), new StringSerializer(), new ByteArraySerializer(), TRAINER);
         t.addSink(PROGRESS_SINK, topics.progress(), new StringSerializer(),
                 io.backpropstreams.avro.Serdes.TRAINING_PROGRESS.serializer(), TRAINER);
+        // predictions arrive encoded too (OutputEncoder: the bytes Serdes.PREDICTION writes)
+        t.addSink(PREDICTIONS_SINK, topics.predictions(), new StringSerializer(), new ByteArraySerializer(), TRAINER);
         t.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(), TRAINER);
         return t;
     }
@@ -149,8 +161,8 @@ public final class TrainerTopology {
         p.putIfAbsent(StreamsConfig.producerPrefix(org.apache.kafka.clients.producer.ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
                 Integer.toString(MAX_RECORD_BYTES));
         p.putIfAbsent(StreamsConfig.STATE_DIR_CONFIG, DEFAULT_STATE_DIR.toString());
-        // Each task reads three partitions (samples, models, rerouted) and two are empty most of the
-        // time. With the default max.task.idle.ms=0, Kafka 4.4 checks every empty partition's lag
+        // Each task reads four partitions (samples, models, predict-requests, rerouted) and most are
+        // empty most of the time. With the default max.task.idle.ms=0, Kafka 4.4 checks every empty partition's lag
         // before every record and formats a log line for it whether or not TRACE is on
         // (PartitionGroup.readyToProcess): a quarter of the stream thread's time in `run`. With -1
         // a task processes what it has fetched without that check. The trade-off is in the README

@@ -68,6 +68,25 @@ class OutputEncoderTest {
         }
     }
 
+    @Test
+    void predictionsAreByteForByteWhatAvroWrites() {
+        SplittableRandom random = new SplittableRandom(13);
+        for (int i = 0; i < 500; i++) {
+            double[] outputs = random(random, random.nextInt(0, 40));
+            String id = i % 7 == 0 ? "modèle-" + i : "m" + i;
+            String requestId = i % 3 == 0 ? null : i % 5 == 0 ? "" : "req-\"é\"-" + random.nextLong();
+            Integer predictedClass = i % 2 == 0 ? null : random.nextInt(0, Integer.MAX_VALUE) >> random.nextInt(31);
+            long step = random.nextLong(Long.MAX_VALUE) >> random.nextInt(63);
+            int partition = random.nextInt(0, Integer.MAX_VALUE) >> random.nextInt(31);
+            long offset = random.nextLong(Long.MAX_VALUE) >> random.nextInt(63);
+            long ts = random.nextLong(4_000_000_000_000L) - 1_000_000_000_000L;
+            io.backpropstreams.schema.Prediction p = new io.backpropstreams.schema.Prediction(id, requestId, step, SampleCodec.asList(outputs),
+                    predictedClass, partition, offset, Instant.ofEpochMilli(ts));
+            assertArrayEquals(Serdes.PREDICTION.encode(p), encoder.prediction(id, requestId, step, outputs,
+                    predictedClass == null ? -1 : predictedClass, partition, offset, ts), "record " + i);
+        }
+    }
+
     private static Network network(String json) {
         ModelSpecs.Definition d = ModelSpecs.toDefinition(ModelSpecs.fromJson(json));
         return new Network(d.spec(), d.parameters());

@@ -62,4 +62,28 @@ class OutputRecordFormatterTest {
         assertEquals(0.2983711087600027, o.get("loss").asDouble(), 0.0);
         assertEquals(0.7513650695523157, o.get("output").get(0).asDouble(), 0.0);
     }
+
+    private static ConsumerRecord<byte[], byte[]> prediction(String requestId, int predictedClass) {
+        byte[] value = new OutputEncoder().prediction("xor", requestId, 5000, new double[] {0.9613072446390233, 0.03869275536097676},
+                predictedClass, 1, 42, 1_700_000_000_000L);
+        return new ConsumerRecord<>("predictions", 0, 0, 1_700_000_000_000L, org.apache.kafka.common.record.TimestampType.CREATE_TIME,
+                0, 0, "xor".getBytes(StandardCharsets.UTF_8), value, new org.apache.kafka.common.header.internals.RecordHeaders(),
+                java.util.Optional.empty());
+    }
+
+    @Test
+    void aPredictionIsOneLineWithItsRequestStepOutputsAndClassIfAny() throws Exception {
+        OutputRecordFormatter text = new OutputRecordFormatter(OutputRecordFormatter.Kind.PREDICTIONS, false);
+        String withClass = text.format(prediction("r-42", 0));
+        assertTrue(withClass.endsWith("xor                  step      5000  request r-42          outputs [0.961307, 0.0386928]  class 0"),
+                withClass);
+        String plain = text.format(prediction(null, -1));
+        assertTrue(plain.endsWith("request -             outputs [0.961307, 0.0386928]"), plain);
+
+        JsonNode o = new ObjectMapper().readTree(new OutputRecordFormatter(OutputRecordFormatter.Kind.PREDICTIONS, true)
+                .format(prediction(null, -1)));
+        assertTrue(o.get("requestId").isNull() && o.get("predictedClass").isNull(), o.toString());
+        assertEquals(5000, o.get("step").asLong());
+        assertEquals(0.9613072446390233, o.get("outputs").get(0).asDouble(), 0.0);
+    }
 }

@@ -321,11 +321,12 @@ class SecuredClusterIT {
      */
     static List<AclBinding> trainerAcls(String user, String app, TopicNames topics) {
         List<AclBinding> acls = new ArrayList<>();
-        for (String input : List.of(topics.samples(), topics.models())) {
+        for (String input : List.of(topics.samples(), topics.models(), topics.predictRequests())) {
             acls.add(allow(ResourceType.TOPIC, input, PatternType.LITERAL, user, AclOperation.READ));
             acls.add(allow(ResourceType.TOPIC, input, PatternType.LITERAL, user, AclOperation.DESCRIBE));
         }
-        for (String output : List.of(topics.weights(), topics.metrics(), topics.deadLetters(), topics.progress())) {
+        for (String output : List.of(topics.weights(), topics.metrics(), topics.deadLetters(), topics.progress(), topics.predictions(),
+                topics.drift())) {
             acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, user, AclOperation.WRITE));
             acls.add(allow(ResourceType.TOPIC, output, PatternType.LITERAL, user, AclOperation.DESCRIBE));
         }

@@ -1,0 +1,52 @@
+package io.backpropstreams.topology;
+
+import io.backpropstreams.avro.PredictRequestCodec;
+import io.backpropstreams.avro.Serdes;
+import io.backpropstreams.nn.Lecture;
+import io.backpropstreams.nn.Network;
+import io.backpropstreams.schema.Prediction;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The predictor on its own: what a prediction carries, and the class rule. */
+class PredictorTest {
+
+    @Test
+    void aSigmoidModelsPredictionHasNoPredictedClass() {
+        Network lecture = Lecture.network();
+        assertFalse(Predictor.isClassifier(lecture.spec()), "sigmoid outputs are not class probabilities");
+        Predictor.Outcome o = new Predictor().answer("lecture", lecture, PredictRequestCodec.toAvro(Lecture.INPUT, "r1"), 2, 17L, 1234L);
+        assertTrue(o.answered(), o.reason() + ": " + o.message());
+        Prediction p = Serdes.PREDICTION.decode(o.prediction());
+        assertNull(p.getPredictedClass());
+        assertEquals("r1", p.getRequestId());
+        assertEquals(2, p.getSourcePartition());
+        assertEquals(17L, p.getSourceOffset());
+        assertEquals(1234L, p.getTimestamp().toEpochMilli());
+        assertEquals(0L, p.getStep());
+    }
+
+    @Test
+    void argmaxIsTheLowestIndexOfTheLargestValue() {
+        assertEquals(0, Predictor.argmax(new double[] {0.7}));
+        assertEquals(2, Predictor.argmax(new double[] {0.1, 0.2, 0.6, 0.1}));
+        assertEquals(1, Predictor.argmax(new double[] {0.1, 0.45, 0.45}), "a tie goes to the lower index");
+        assertEquals(0, Predictor.argmax(new double[] {-1e-300, -2, -1}));
+    }
+
+    @Test
+    void answeringRejectsWithoutTouchingTheNetwork() {
+        Network lecture = Lecture.network();
+        double[] before = lecture.parameters();
+        Predictor.Outcome o = new Predictor().answer("lecture", lecture, PredictRequestCodec.toAvro(new double[] {1, 2, 3}, null), 0, 0L, 0L);
+        assertFalse(o.answered());
+        assertEquals("wrong-input-length", o.reason());
+        new Predictor().answer("lecture", lecture, PredictRequestCodec.toAvro(Lecture.INPUT, null), 0, 0L, 0L);
+        assertEquals(0L, lecture.step());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(before, lecture.parameters());
+    }
+}
