@@ -1,5 +1,7 @@
 package io.backpropstreams.avro;
 
+import io.backpropstreams.nn.drift.Direction;
+import io.backpropstreams.nn.drift.DriftSettings;
 import io.backpropstreams.schema.DriftSpec;
 
 import java.util.Locale;
@@ -48,11 +50,15 @@ public final class DriftSpecs {
         detectorSettings(spec);
     }
 
-    /** The detector's settings: its defaults, overridden by the spec's parameters. */
-    public static void detectorSettings(DriftSpec spec) {
-        String d = spec.getDetector().toLowerCase(Locale.ROOT);
-        if (!d.equals("page-hinkley") && !d.equals("adwin")) {
-            throw new IllegalArgumentException("unknown drift detector '" + spec.getDetector() + "', expected page-hinkley or adwin");
+    /** The detector's settings: its defaults, overridden by the spec's direction and parameters. */
+    public static DriftSettings detectorSettings(DriftSpec spec) {
+        DriftSettings settings = DriftSettings.defaults(spec.getDetector().trim().toLowerCase(Locale.ROOT));
+        if (spec.getDirection() != null) {
+            settings = settings.withDirection(Direction.parse(spec.getDirection()));
         }
+        for (java.util.Map.Entry<String, Double> e : new java.util.TreeMap<>(spec.getSettings()).entrySet()) {
+            settings = settings.with(e.getKey(), e.getValue());
+        }
+        return settings;
     }
 }

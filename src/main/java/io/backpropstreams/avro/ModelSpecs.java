@@ -234,6 +234,9 @@ public final class ModelSpecs {
             ObjectNode d = o.putObject("drift");
             d.put("detector", spec.getDrift().getDetector());
             d.put("onDrift", spec.getDrift().getOnDrift());
+            if (spec.getDrift().getDirection() != null) {
+                d.put("direction", spec.getDrift().getDirection());
+            }
             new java.util.TreeMap<>(spec.getDrift().getSettings()).forEach((k, v) -> d.put(k.toString(), v));
         }
         return o.toString();
@@ -419,6 +422,7 @@ public final class ModelSpecs {
         }
         java.util.Map<String, Double> settings = new java.util.HashMap<>();
         String onDrift = "none";
+        String direction = null;
         for (Iterator<java.util.Map.Entry<String, JsonNode>> it = n.fields(); it.hasNext(); ) {
             java.util.Map.Entry<String, JsonNode> e = it.next();
             String f = e.getKey();
@@ -432,12 +436,19 @@ public final class ModelSpecs {
                 onDrift = e.getValue().asText();
                 continue;
             }
+            if (f.equals("direction")) {
+                if (!e.getValue().isTextual()) {
+                    throw invalid("'drift.direction' must be increase, decrease or both, got " + shorten(e.getValue()));
+                }
+                direction = e.getValue().asText();
+                continue;
+            }
             if (!e.getValue().isNumber()) {
                 throw invalid("'drift." + f + "' must be a number, got " + shorten(e.getValue()));
             }
             settings.put(f, e.getValue().asDouble());
         }
-        return DriftSpec.newBuilder().setDetector(detector.asText()).setOnDrift(onDrift).setSettings(settings).build();
+        return DriftSpec.newBuilder().setDetector(detector.asText()).setOnDrift(onDrift).setDirection(direction).setSettings(settings).build();
     }
 
     private static String text(JsonNode root, String field, String dflt) {

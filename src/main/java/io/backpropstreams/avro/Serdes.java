@@ -43,6 +43,10 @@ public final class Serdes {
     /** {@code Prediction}, single-object encoded. */
     public static final AvroSerde<Prediction> PREDICTION = new AvroSerde<>(Prediction.getClassSchema());
 
+    /** {@code DriftDetection}, single-object encoded. */
+    public static final AvroSerde<io.backpropstreams.schema.DriftDetection> DRIFT_DETECTION =
+            new AvroSerde<>(io.backpropstreams.schema.DriftDetection.getClassSchema());
+
     private Serdes() {
     }
 }

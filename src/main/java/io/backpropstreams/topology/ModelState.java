@@ -21,8 +21,10 @@ public final class ModelState {
     /** Smoothing factor of the loss EMA. */
     public static final double EMA_ALPHA = 0.01;
 
-    private final Network network;
+    private Network network;
     private final int publishEvery;
+    /** The drift watch over the prequential loss, or null for a model without one. */
+    private DriftWatch drift;
     private final String unreadable;
     private double lossEma;
     private long classified;
@@ -153,6 +155,32 @@ public final class ModelState {
     /** The EMA of the 0/1 verdicts; NaN before the first classification sample. */
     public double accuracyEma() {
         return accuracyEma;
+    }
+
+    /** The model's drift watch, or null when its spec has none. */
+    public DriftWatch drift() {
+        return drift;
+    }
+
+    /** Gives the model a drift watch (at creation, or when restored); returns this. */
+    public ModelState withDrift(DriftWatch watch) {
+        this.drift = watch;
+        return this;
+    }
+
+    /**
+     * Does what the drift watch asks after a detection: zero the optimizer's state and restart its
+     * schedule, or start the parameters over from the spec's initial ones with a fresh optimizer
+     * (the step count, the input statistics and the EMAs go on).
+     */
+    public void applyDrift() {
+        switch (drift.onDrift()) {
+            case RESET_OPTIMIZER -> network.resetOptimizer();
+            case REINITIALIZE -> network = new Network(network.spec(), drift.initialParameters(), network.step(), 0L, null,
+                    network.standardizer());
+            default -> {
+            }
+        }
     }
 
     /** True if the step just taken is one whose weights get published. */

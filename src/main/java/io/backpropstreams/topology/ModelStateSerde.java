@@ -14,7 +14,9 @@ import java.nio.ByteBuffer;
  * <pre>
  *   version 1:  'M' 1 publishEvery:i32 lossEma:f64
  *   version 2:  'M' 2 publishEvery:i32 lossEma:f64 classified:i64 correct:i64 accuracyEma:f64
+ *   version 3:  'M' 3 publishEvery:i32 lossEma:f64 classified:i64 correct:i64 accuracyEma:f64 driftWatch
  * </pre>
+ * Version 3 adds the {@link DriftWatch} and is written only for a model that has one.
  * Version 2 adds the prequential accuracy counts. It is written only for a model that has
  * classified a sample; any other state is written as version 1, byte for byte as before, so that
  * a regression model's changelog is unchanged and a trainer of the previous release can still read
@@ -27,17 +29,24 @@ public final class ModelStateSerde implements Serde<ModelState> {
     private static final int HEADER_V2 = HEADER_V1 + 8 + 8 + 8;
     private static final byte V1 = 1;
     private static final byte V2 = 2;
+    private static final byte V3 = 3;
 
     /** Encodes {@code state}. */
     public static byte[] encode(ModelState state) {
         if (!state.isReadable()) {
             throw new SerializationException("an unreadable model state is never stored: " + state.unreadableReason());
         }
-        boolean classifies = state.classified() > 0;
-        ByteBuffer buf = ByteBuffer.allocate((classifies ? HEADER_V2 : HEADER_V1) + NetworkCodec.encodedSize(state.network()));
-        buf.put((byte) 'M').put(classifies ? V2 : V1).putInt(state.publishEvery()).putDouble(state.lossEma());
+        DriftWatch drift = state.drift();
+        boolean classifies = state.classified() > 0 || drift != null;
+        byte version = drift != null ? V3 : classifies ? V2 : V1;
+        ByteBuffer buf = ByteBuffer.allocate((classifies ? HEADER_V2 : HEADER_V1) + (drift == null ? 0 : drift.encodedSize())
+                + NetworkCodec.encodedSize(state.network()));
+        buf.put((byte) 'M').put(version).putInt(state.publishEvery()).putDouble(state.lossEma());
         if (classifies) {
             buf.putLong(state.classified()).putLong(state.correct()).putDouble(state.accuracyEma());
+        }
+        if (drift != null) {
+            drift.encode(buf);
         }
         NetworkCodec.encode(state.network(), buf);
         return buf.array();
@@ -47,7 +56,7 @@ public final class ModelStateSerde implements Serde<ModelState> {
     public static ModelState decode(byte[] bytes) {
         byte version = bytes.length < 2 ? 0 : bytes[1];
         int header = version == V1 ? HEADER_V1 : HEADER_V2;
-        if (bytes.length < HEADER_V1 || bytes[0] != 'M' || (version != V1 && version != V2) || bytes.length < header) {
+        if (bytes.length < HEADER_V1 || bytes[0] != 'M' || (version != V1 && version != V2 && version != V3) || bytes.length < header) {
             throw new SerializationException("not a model state (" + bytes.length + " bytes"
                     + (bytes.length >= 2 && bytes[0] == 'M' ? ", version " + version : "") + ")");
         }
@@ -58,14 +67,15 @@ public final class ModelStateSerde implements Serde<ModelState> {
         long classified = 0;
         long correct = 0;
         double accuracyEma = Double.NaN;
-        if (version == V2) {
+        if (version != V1) {
             classified = buf.getLong();
             correct = buf.getLong();
             accuracyEma = buf.getDouble();
         }
         try {
-            return new ModelState(NetworkCodec.decode(buf.slice()), publishEvery, ema, classified, correct, accuracyEma);
-        } catch (IllegalArgumentException e) {
+            DriftWatch drift = version == V3 ? DriftWatch.decode(buf) : null;
+            return new ModelState(NetworkCodec.decode(buf.slice()), publishEvery, ema, classified, correct, accuracyEma).withDrift(drift);
+        } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
             throw new SerializationException("corrupt model state: " + e.getMessage(), e);
         }
     }

@@ -8,6 +8,7 @@ import io.backpropstreams.nn.Classification;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.StepRejectedException;
+import io.backpropstreams.schema.DriftDetection;
 import io.backpropstreams.schema.ModelSpec;
 import io.backpropstreams.schema.TrainingProgress;
 import org.apache.kafka.streams.processor.PunctuationType;
@@ -249,13 +250,20 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         if (correct != null) {
             state.recordClassification(correct);
         }
+        long step = network.step();
+        context.forward(new Record<>(id, encoder.trainingMetric(id, step, loss, output, v.target(), ema, record.timestamp(),
+                correct), record.timestamp()), TrainerTopology.METRICS_SINK);
+        progress.step(id, step, loss, ema, state.classified(), state.correct(), state.accuracyEma());
+        DriftWatch drift = state.drift();
+        if (drift != null && drift.observe(loss)) {
+            state.applyDrift();
+            context.forward(new Record<>(id, driftDetection(id, step, drift, ema, record.timestamp()), record.timestamp()),
+                    TrainerTopology.DRIFT_SINK);
+        }
         live.put(id, state);
         store.put(id, state);
-        context.forward(new Record<>(id, encoder.trainingMetric(id, network.step(), loss, output, v.target(), ema, record.timestamp(),
-                correct), record.timestamp()), TrainerTopology.METRICS_SINK);
-        progress.step(id, network.step(), loss, ema, state.classified(), state.correct(), state.accuracyEma());
         if (state.publishesAtCurrentStep()) {
-            emitWeights(id, "step", network, meta, record.timestamp());
+            emitWeights(id, "step", state.network(), meta, record.timestamp());
         }
     }
 
@@ -290,12 +298,19 @@ public final class TrainerProcessor implements Processor<byte[], byte[], Object,
         }
         boolean existed = lookup(id) != null;
         touched = true;
-        ModelState state = new ModelState(new Network(definition.spec(), definition.parameters()), definition.publishEvery(), Double.NaN);
+        ModelState state = new ModelState(new Network(definition.spec(), definition.parameters()), definition.publishEvery(), Double.NaN)
+                .withDrift(DriftWatch.of(definition.drift(), definition.parameters()));
         live.put(id, state);
         store.put(id, state);
         emitWeights(id, existed ? "reset" : "create", state.network(), meta, record.timestamp());
         progress.forget(id);
         context.forward(new Record<>(id, ProgressTracker.started(id, record.timestamp()), record.timestamp()), TrainerTopology.PROGRESS_SINK);
+    }
+
+    private static DriftDetection driftDetection(String id, long step, DriftWatch drift, double lossEma, long timestamp) {
+        return DriftDetection.newBuilder().setModelId(id).setStep(step).setDetector(drift.detector().id())
+                .setStatistic(drift.detector().statistic()).setLossEma(lossEma).setOnDrift(drift.onDrift().id())
+                .setTimestamp(java.time.Instant.ofEpochMilli(timestamp)).build();
     }
 
     private ModelState lookup(String id) {

@@ -70,6 +70,8 @@ public final class TrainerTopology {
     public static final java.time.Duration PROGRESS_INTERVAL = java.time.Duration.ofMillis(200);
     /** Sink of {@code Prediction} records, one per answered predict request. */
     public static final String PREDICTIONS_SINK = "predictions-sink";
+    /** Sink of the drift topic ({@code DriftDetection}). */
+    public static final String DRIFT_SINK = "drift-sink";
     /** Sink of the dead-letter topic. */
     public static final String DEAD_LETTERS_SINK = "dead-letters-sink";
 
@@ -129,6 +131,7 @@ public final class TrainerTopology {
                 io.backpropstreams.avro.Serdes.TRAINING_PROGRESS.serializer(), TRAINER);
         // predictions arrive encoded too (OutputEncoder: the bytes Serdes.PREDICTION writes)
         t.addSink(PREDICTIONS_SINK, topics.predictions(), new StringSerializer(), new ByteArraySerializer(), TRAINER);
+        t.addSink(DRIFT_SINK, topics.drift(), new StringSerializer(), io.backpropstreams.avro.Serdes.DRIFT_DETECTION.serializer(), TRAINER);
         t.addSink(DEAD_LETTERS_SINK, topics.deadLetters(), new ByteArraySerializer(), new ByteArraySerializer(), TRAINER);
         return t;
     }
