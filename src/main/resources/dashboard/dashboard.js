@@ -156,13 +156,14 @@
   /** Appends the points after the last one held; one request per model at a time, so none is appended twice. */
   function fetchCurve(id) {
     let c = curves.get(id);
-    if (!c) { c = { step: [], loss: [], lossEma: [], accuracyEma: [], last: 0, inflight: null }; curves.set(id, c); }
+    if (!c) { c = { step: [], loss: [], lossEma: [], accuracyEma: [], drifts: [], last: 0, inflight: null }; curves.set(id, c); }
     if (!c.inflight) c.inflight = appendCurve(c, id).finally(() => { c.inflight = null; });
     return c.inflight;
   }
 
   async function appendCurve(c, id) {
     const got = await getJson(`/models/${encodeURIComponent(id)}/curve?since=${encodeURIComponent(c.last)}`).catch(() => null);
+    if (got && Array.isArray(got.drifts)) c.drifts = got.drifts;
     if (!got || got.step.length === 0) return;
     if (got.step[0] <= c.last) { c.step = []; c.loss = []; c.lossEma = []; c.accuracyEma = []; }   // a reset: a new history
     const acc = got.accuracyEma || [];
@@ -231,8 +232,37 @@
         spanGaps: true,
         points: { show: false },
       }))),
-      hooks: { setCursor: [u => renderLegend("curve-legend", u, set, u.cursor.idx)] },
+      hooks: { setCursor: [u => renderLegend("curve-legend", u, set, u.cursor.idx)], draw: [drawDriftMarks] },
     }, data, el);
+  }
+
+  /** A dashed vertical line, in the model's colour, at every drift detection of a model drawn on the curve. */
+  function drawDriftMarks(u) {
+    const ctx = u.ctx;
+    const ids = new Set(seriesSet().map(s => s.id));
+    ctx.save();
+    ctx.setLineDash([6, 4]);
+    ctx.lineWidth = 2;
+    for (const id of ids) {
+      const c = curves.get(id);
+      if (!c) continue;
+      ctx.strokeStyle = colourOf(id);
+      for (const d of c.drifts) {
+        const x = Math.round(u.valToPos(d.step, "x", true));
+        if (x < u.bbox.left || x > u.bbox.left + u.bbox.width) continue;
+        ctx.beginPath();
+        ctx.moveTo(x, u.bbox.top);
+        ctx.lineTo(x, u.bbox.top + u.bbox.height);
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+    const marks = [];
+    for (const id of ids) {
+      const c = curves.get(id);
+      if (c) for (const d of c.drifts) marks.push(id + " at step " + d.step + " (" + d.detector + ")");
+    }
+    document.getElementById("curve-drifts").textContent = marks.length === 0 ? "" : "drift: " + marks.join(", ");
   }
 
   /** The models whose accuracy EMA is drawn: those plotted or inspected that have classified a sample. */

@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @Command(name = "watch",
         mixinStandardHelpOptions = true,
         description = {
-            "Prints decoded records of the weights, metrics, predictions or dead-letters topic (read_committed), "
+            "Prints decoded records of the weights, metrics, predictions, drift or dead-letters topic (read_committed), "
                 + "following new records until Ctrl-C, --max records or --idle-timeout.",
         },
         footerHeading = "%nExamples:%n",
@@ -42,7 +42,7 @@ public final class WatchCommand implements Callable<Integer> {
     @Mixin
     ConnectTimeout timeout;
 
-    @Parameters(index = "0", paramLabel = "TOPIC", description = "weights, metrics, predictions or dead-letters.")
+    @Parameters(index = "0", paramLabel = "TOPIC", description = "weights, metrics, predictions, drift or dead-letters.")
     String what;
 
     @Option(names = "--from-beginning", description = "Start at the oldest record instead of new ones.")
@@ -65,8 +65,8 @@ public final class WatchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         String kind = what.toLowerCase(Locale.ROOT);
-        if (!List.of("weights", "metrics", "predictions", "dead-letters").contains(kind)) {
-            throw new ParameterException(spec.commandLine(), "TOPIC must be weights, metrics, predictions or dead-letters, got '" + what + "'");
+        if (!List.of("weights", "metrics", "predictions", "drift", "dead-letters").contains(kind)) {
+            throw new ParameterException(spec.commandLine(), "TOPIC must be weights, metrics, predictions, drift or dead-letters, got '" + what + "'");
         }
         if (max < 0 || idleTimeout < 0) {
             throw new ParameterException(spec.commandLine(), "--max and --idle-timeout must be ≥ 0, got " + (max < 0 ? max : idleTimeout));
@@ -77,12 +77,14 @@ public final class WatchCommand implements Callable<Integer> {
             case "weights" -> topics.weights();
             case "metrics" -> topics.metrics();
             case "predictions" -> topics.predictions();
+            case "drift" -> topics.drift();
             default -> topics.deadLetters();
         };
         OutputRecordFormatter formatter = new OutputRecordFormatter(switch (kind) {
             case "weights" -> OutputRecordFormatter.Kind.WEIGHTS;
             case "metrics" -> OutputRecordFormatter.Kind.METRICS;
             case "predictions" -> OutputRecordFormatter.Kind.PREDICTIONS;
+            case "drift" -> OutputRecordFormatter.Kind.DRIFT;
             default -> OutputRecordFormatter.Kind.DEAD_LETTERS;
         }, json);
         PrintWriter out = spec.commandLine().getOut();

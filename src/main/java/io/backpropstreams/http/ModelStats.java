@@ -47,6 +47,15 @@ final class ModelStats {
     private int points;
     private final ArrayDeque<Mark> marks = new ArrayDeque<>();
 
+    /** A drift detection as the dashboard marks it on the curve. */
+    record Drift(long step, String detector, double statistic) {
+    }
+
+    /** Most drift detections kept per model: the newest, so a flapping detector cannot grow the heap. */
+    static final int MAX_DRIFTS = 256;
+
+    private final java.util.ArrayDeque<Drift> drifts = new java.util.ArrayDeque<>();
+
     ModelStats(String modelId) {
         this.modelId = modelId;
     }
@@ -60,6 +69,7 @@ final class ModelStats {
         if (step == 0 || step < this.step) {
             points = 0;
             marks.clear();
+            drifts.clear();
         }
         for (CurvePoint p : progress.getCurve()) {
             addPoint(p.getStep(), p.getLoss(), p.getLossEma(), p.getAccuracyEma() == null ? Double.NaN : p.getAccuracyEma());
@@ -71,6 +81,19 @@ final class ModelStats {
         this.correct = progress.getCorrect();
         this.accuracyEma = progress.getAccuracyEma() == null ? Double.NaN : progress.getAccuracyEma();
         mark(step, nowMs);
+    }
+
+    /** One detection from the drift topic. */
+    synchronized void recordDrift(long step, String detector, double statistic) {
+        if (drifts.size() == MAX_DRIFTS) {
+            drifts.removeFirst();
+        }
+        drifts.addLast(new Drift(step, detector, statistic));
+    }
+
+    /** The drift detections kept, oldest first. */
+    synchronized List<Drift> drifts() {
+        return List.copyOf(drifts);
     }
 
     /** The spacing of kept points around {@code step}: 1, then doubling with every doubling of the step. */

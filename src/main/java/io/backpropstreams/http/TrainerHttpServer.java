@@ -586,6 +586,10 @@ public final class TrainerHttpServer implements AutoCloseable {
                 accuracyEma.add(p.accuracyEma());
             }
         }
+        ArrayNode drifts = o.putArray("drifts");
+        for (ModelStats.Drift d : stats.map(ModelStats::drifts).orElse(List.of())) {
+            drifts.addObject().put("step", d.step()).put("detector", d.detector()).put("statistic", d.statistic());
+        }
         ex.respond(200, "application/json", o.toString());
     }
 

@@ -89,6 +89,8 @@ public final class TrainingMonitor implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     if (r.topic().equals(topics.progress())) {
                         onProgress(r);
+                    } else if (r.topic().equals(topics.drift())) {
+                        onDrift(r);
                     } else {
                         onDeadLetter(r);
                     }
@@ -107,7 +109,7 @@ public final class TrainingMonitor implements AutoCloseable {
 
     private void assign() {
         List<TopicPartition> tps = new ArrayList<>();
-        for (String t : List.of(topics.progress(), topics.deadLetters())) {
+        for (String t : List.of(topics.progress(), topics.deadLetters(), topics.drift())) {
             List<PartitionInfo> parts = consumer.partitionsFor(t, Duration.ofSeconds(30));
             if (parts != null) {
                 parts.forEach(p -> tps.add(new TopicPartition(t, p.partition())));
@@ -119,6 +121,23 @@ public final class TrainingMonitor implements AutoCloseable {
         for (TopicPartition tp : tps) {
             consumer.seek(tp, Math.max(begin.get(tp), end.get(tp) - BACKFILL_PER_PARTITION));
         }
+    }
+
+    /** A drift detection: a mark on the model's curve and one more on {@code bps_model_drifts_total}. */
+    private void onDrift(ConsumerRecord<byte[], byte[]> r) {
+        if (r.value() == null) {
+            return;
+        }
+        io.backpropstreams.schema.DriftDetection d;
+        try {
+            d = Serdes.DRIFT_DETECTION.decode(r.value());
+        } catch (RuntimeException e) {
+            LOG.warn("skipping undecodable drift record at {}-{}@{}", r.topic(), r.partition(), r.offset());
+            return;
+        }
+        stats(d.getModelId()).recordDrift(d.getStep(), d.getDetector(), d.getStatistic());
+        Counter.builder("bps.model.drifts").description("Drift detections in the model's prequential loss")
+                .tag("model", d.getModelId()).register(registry).increment();
     }
 
     private void onProgress(ConsumerRecord<byte[], byte[]> r) {

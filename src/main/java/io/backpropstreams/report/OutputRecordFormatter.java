@@ -23,7 +23,7 @@ import java.nio.charset.StandardCharsets;
 public final class OutputRecordFormatter {
 
     /** The output topic a record comes from. */
-    public enum Kind { WEIGHTS, METRICS, PREDICTIONS, DEAD_LETTERS }
+    public enum Kind { WEIGHTS, METRICS, PREDICTIONS, DRIFT, DEAD_LETTERS }
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final java.time.format.DateTimeFormatter TIME =
@@ -50,6 +50,7 @@ public final class OutputRecordFormatter {
             case WEIGHTS -> r.value() == null ? deleted(key) : weights(Serdes.WEIGHTS_UPDATE.decode(r.value()));
             case METRICS -> metric(Serdes.TRAINING_METRIC.decode(r.value()));
             case PREDICTIONS -> prediction(Serdes.PREDICTION.decode(r.value()));
+            case DRIFT -> drift(Serdes.DRIFT_DETECTION.decode(r.value()));
             case DEAD_LETTERS -> deadLetter(key, r);
         };
         return json ? line : TIME.format(java.time.Instant.ofEpochMilli(r.timestamp())) + "  " + line;
@@ -118,6 +119,15 @@ public final class OutputRecordFormatter {
         return String.format(java.util.Locale.ROOT, "%-20s step %9d  loss %-12s  ema %-12s  output %s", m.getModelId(), m.getStep(),
                 sixFigures(m.getLoss()), sixFigures(m.getLossEma()), sixFigures(m.getOutput()))
                 + (m.getCorrect() == null ? "" : "  correct " + m.getCorrect());
+    }
+
+    private String drift(io.backpropstreams.schema.DriftDetection d) {
+        if (json) {
+            return JSON.createObjectNode().put("modelId", d.getModelId()).put("step", d.getStep()).put("detector", d.getDetector())
+                    .put("statistic", d.getStatistic()).put("lossEma", d.getLossEma()).put("onDrift", d.getOnDrift()).toString();
+        }
+        return String.format(java.util.Locale.ROOT, "%-20s step %9d  drift (%s, statistic %s)  ema %-12s  onDrift %s", d.getModelId(),
+                d.getStep(), d.getDetector(), sixFigures(d.getStatistic()), sixFigures(d.getLossEma()), d.getOnDrift());
     }
 
     private String prediction(Prediction p) {
