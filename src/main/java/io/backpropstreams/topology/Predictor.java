@@ -25,8 +25,6 @@ import io.backpropstreams.nn.NetworkSpec;
  */
 final class Predictor {
 
-    /** The id of the softmax activation, which marks a classification model. */
-    static final String SOFTMAX = "softmax";
 
     /** The dead-letter reason of a request whose forward pass gives an infinite or NaN output. */
     static final String NON_FINITE_OUTPUT = "non-finite-output";
@@ -82,7 +80,7 @@ final class Predictor {
 
     /** True for a model whose output layer is softmax: its outputs are class probabilities. */
     static boolean isClassifier(NetworkSpec spec) {
-        return SOFTMAX.equals(spec.activations().get(spec.activations().size() - 1).id());
+        return spec.isClassifier();
     }
 
     /** The index of the largest value; the lowest such index on a tie. {@code v} is non-empty and finite. */

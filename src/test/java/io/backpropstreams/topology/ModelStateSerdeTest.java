@@ -99,14 +99,36 @@ class ModelStateSerdeTest {
         ModelState s = new ModelState(n, 1, 0.5, 4, 3, 0.7);
         byte[] v2 = ModelStateSerde.encode(s);
         byte[] future = v2.clone();
-        future[1] = 3;
+        future[1] = 4;
         SerializationException e = assertThrows(SerializationException.class, () -> ModelStateSerde.decode(future));
-        assertTrue(e.getMessage().contains("version 3"), e.getMessage());
+        assertTrue(e.getMessage().contains("version 4"), e.getMessage());
         assertThrows(SerializationException.class, () -> ModelStateSerde.decode(Arrays.copyOf(v2, 20)), "cut inside the version-2 header");
         assertThrows(SerializationException.class, () -> ModelStateSerde.decode(Arrays.copyOf(v2, v2.length - 1)), "cut in the network");
         ModelState unreadable = new ModelStateSerde().deserializer().deserialize("t", future);
         assertFalse(unreadable.isReadable());
-        assertTrue(unreadable.unreadableReason().contains("version 3"), unreadable.unreadableReason());
+        assertTrue(unreadable.unreadableReason().contains("version 4"), unreadable.unreadableReason());
+    }
+
+    @Test
+    void aDriftWatchRoundTripsInVersion3AndGoesOnBitForBit() {
+        String spec = ConceptFlip.spec("adwin", "reinitialize", 2);
+        java.util.List<double[][]> stream = ConceptFlip.samples(8);
+        io.backpropstreams.avro.ModelSpecs.Definition d = io.backpropstreams.avro.ModelSpecs.toDefinition(io.backpropstreams.avro.ModelSpecs.fromJson(spec));
+        ModelState s = new ModelState(new Network(d.spec(), d.parameters()), 1, Double.NaN).withDrift(DriftWatch.of(d.drift(), d.parameters()));
+        for (int k = 0; k < 3_000; k++) {
+            s.recordLoss(s.network().step(stream.get(k)[0], stream.get(k)[1]));
+            s.drift().observe(0.01 * (k % 7));
+        }
+        byte[] bytes = ModelStateSerde.encode(s);
+        assertEquals(3, bytes[1], "version 3 for a model with a drift watch");
+        ModelState back = ModelStateSerde.decode(bytes);
+        assertArrayEquals(bytes, ModelStateSerde.encode(back));
+        assertEquals(io.backpropstreams.avro.DriftSpecs.OnDrift.REINITIALIZE, back.drift().onDrift());
+        assertArrayEquals(d.parameters(), back.drift().initialParameters());
+        for (int k = 3_000; k < 3_200; k++) {
+            assertEquals(s.drift().observe(0.5), back.drift().observe(0.5));
+        }
+        assertArrayEquals(ModelStateSerde.encode(s), ModelStateSerde.encode(back));
     }
 
     @Test

@@ -31,6 +31,28 @@ class PredictorTest {
     }
 
     @Test
+    void aSoftmaxModelsPredictionCarriesTheArgmaxClassOfItsStandardisedInput() {
+        io.backpropstreams.avro.ModelSpecs.Definition d = io.backpropstreams.avro.ModelSpecs.toDefinition(io.backpropstreams.avro.ModelSpecs.fromJson(
+                "{\"layers\":[2,4,3],\"activations\":[\"tanh\",\"softmax\"],\"loss\":\"categorical-cross-entropy\","
+                        + "\"learningRate\":0.05,\"optimizer\":\"adam\",\"standardizeInputs\":true,\"trainBiases\":true,\"seed\":9}"));
+        Network net = new Network(d.spec(), d.parameters());
+        java.util.SplittableRandom r = new java.util.SplittableRandom(4);
+        for (int k = 0; k < 500; k++) {
+            double x = r.nextDouble(0, 30);
+            net.step(new double[] {x, 100 - x}, new double[] {x < 10 ? 1 : 0, x >= 10 && x < 20 ? 1 : 0, x >= 20 ? 1 : 0});
+        }
+        assertTrue(Predictor.isClassifier(net.spec()));
+        double[] expected = new double[3];
+        net.predict(new double[] {25, 75}, expected);
+        Predictor.Outcome o = new Predictor().answer("cls", net, PredictRequestCodec.toAvro(new double[] {25, 75}, "q"), 0, 0L, 0L);
+        Prediction p = Serdes.PREDICTION.decode(o.prediction());
+        assertEquals(Predictor.argmax(expected), p.getPredictedClass());
+        assertEquals(2, p.getPredictedClass(), "the model learnt that 25 is class 2: " + p.getOutputs());
+        assertEquals(1.0, p.getOutputs().stream().mapToDouble(Double::doubleValue).sum(), 1e-12, "class probabilities");
+        assertEquals(500L, p.getStep());
+    }
+
+    @Test
     void argmaxIsTheLowestIndexOfTheLargestValue() {
         assertEquals(0, Predictor.argmax(new double[] {0.7}));
         assertEquals(2, Predictor.argmax(new double[] {0.1, 0.2, 0.6, 0.1}));
