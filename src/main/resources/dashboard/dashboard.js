@@ -204,6 +204,7 @@
     renderLegend("curve-legend", curvePlot, set, null);
     if (set.length === 0) {
       if (curvePlot) { curvePlot.destroy(); curvePlot = null; curveKey = ""; }
+      document.getElementById("curve-drifts").textContent = "";
       el.textContent = inspected === null ? "no models yet" : "no training steps seen for " + inspected + " yet";
       return;
     }

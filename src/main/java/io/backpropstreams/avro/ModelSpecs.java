@@ -278,6 +278,14 @@ public final class ModelSpecs {
             DriftSpec drift = s.getDrift();
             if (drift != null) {
                 DriftSpecs.validate(drift);
+                long n = NetworkSpec.parameterCount(layers);
+                long bytes = 8L * n * (1 + optimizer.stateVectors()) + (spec.standardizeInputs() ? 16L * layers.get(0) : 0)
+                        + (DriftSpecs.OnDrift.parse(drift.getOnDrift()) == DriftSpecs.OnDrift.REINITIALIZE ? 8L * n : 0);
+                if (bytes > NetworkSpec.MAX_STATE_BYTES) {
+                    throw invalid(String.format(Locale.ROOT, "layers %s with %s and onDrift %s keep %,d bytes of state; a model may"
+                            + " keep at most %,d so that it fits in one Kafka record", layers, optimizer.id(), drift.getOnDrift(), bytes,
+                            NetworkSpec.MAX_STATE_BYTES));
+                }
             }
             if (s.getPublishEvery() < 1) {
                 throw invalid("'publishEvery' must be at least 1, got " + s.getPublishEvery());

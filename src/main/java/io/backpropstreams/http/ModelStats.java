@@ -91,9 +91,13 @@ final class ModelStats {
         drifts.addLast(new Drift(step, detector, statistic));
     }
 
-    /** The drift detections kept, oldest first. */
+    /**
+     * The drift detections kept, oldest first, up to the current step: the drift topic is not
+     * compacted, so a detection of a model's previous life (before a reset whose step-0 progress
+     * record compaction removed) may be read after the new life's progress.
+     */
     synchronized List<Drift> drifts() {
-        return List.copyOf(drifts);
+        return drifts.stream().filter(d -> d.step() <= step).toList();
     }
 
     /** The spacing of kept points around {@code step}: 1, then doubling with every doubling of the step. */

@@ -135,7 +135,12 @@ public final class TrainingMonitor implements AutoCloseable {
             LOG.warn("skipping undecodable drift record at {}-{}@{}", r.topic(), r.partition(), r.offset());
             return;
         }
-        stats(d.getModelId()).recordDrift(d.getStep(), d.getDetector(), d.getStatistic());
+        // a drift of a model this monitor has no progress of (deleted, or not yet seen) creates no series
+        ModelStats s = models.get(d.getModelId());
+        if (s == null) {
+            return;
+        }
+        s.recordDrift(d.getStep(), d.getDetector(), d.getStatistic());
         Counter.builder("bps.model.drifts").description("Drift detections in the model's prequential loss")
                 .tag("model", d.getModelId()).register(registry).increment();
     }

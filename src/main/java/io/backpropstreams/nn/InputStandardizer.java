@@ -38,7 +38,12 @@ public final class InputStandardizer {
         this.savedM2 = new double[mean.length];
     }
 
-    /** Folds {@code x} into the statistics, keeping the previous ones for {@link #undo()}. */
+    /**
+     * Folds {@code x} into the statistics, keeping the previous ones for {@link #undo()}.
+     *
+     * @throws StepRejectedException if a mean or sum of squares would overflow (finite inputs near
+     *         ±1e154 and beyond can); the statistics are then as they were
+     */
     void learn(double[] x) {
         System.arraycopy(mean, 0, savedMean, 0, mean.length);
         System.arraycopy(m2, 0, savedM2, 0, m2.length);
@@ -47,6 +52,11 @@ public final class InputStandardizer {
             double d = x[i] - mean[i];
             mean[i] += d / count;
             m2[i] += d * (x[i] - mean[i]);
+            if (!Double.isFinite(mean[i]) || !Double.isFinite(m2[i])) {
+                undo();
+                throw new StepRejectedException("input " + i + " = " + x[i] + " would make its running "
+                        + "mean or variance non-finite (standardizeInputs)");
+            }
         }
     }
 

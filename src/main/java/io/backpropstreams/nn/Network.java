@@ -588,6 +588,10 @@ public final class Network {
                 }
             }
             double norm = Math.sqrt(sumSquares);
+            if (norm == Double.POSITIVE_INFINITY) {
+                // ‖g‖ beyond ~1e154: the squares overflow; the norm of g/max|g| does not
+                norm = scaledNorm(g, biases);
+            }
             if (norm > o.clipNorm()) {
                 double scale = o.clipNorm() / norm;
                 for (int k = 0; k < g.length; k++) {
@@ -677,6 +681,34 @@ public final class Network {
                 }
             }
         }
+    }
+
+    /** {@code ‖g‖} over the trained parameters as {@code m·‖g/m‖}, {@code m = max|g_k|}: no square overflows. */
+    private double scaledNorm(double[] g, boolean biases) {
+        double m = 0.0;
+        for (int l = 1; l <= depth; l++) {
+            m = Math.max(m, maxAbs(g, layout.weightOffset(l), layout.weightOffset(l) + layout.weightCount(l)));
+            if (biases) {
+                m = Math.max(m, maxAbs(g, layout.biasOffset(l), layout.biasOffset(l) + size[l]));
+            }
+        }
+        double s = 0.0;
+        for (int l = 1; l <= depth; l++) {
+            s += scaledSquares(g, layout.weightOffset(l), layout.weightCount(l), m);
+            if (biases) {
+                s += scaledSquares(g, layout.biasOffset(l), size[l], m);
+            }
+        }
+        return m * Math.sqrt(s);
+    }
+
+    private static double scaledSquares(double[] v, int from, int count, double m) {
+        double s = 0.0;
+        for (int k = from; k < from + count; k++) {
+            double r = v[k] / m;
+            s += r * r;
+        }
+        return s;
     }
 
     private static double sumOfSquares(double[] v, int from, int count) {

@@ -40,6 +40,13 @@ public record NetworkSpec(
      */
     public static final long MAX_PARAMETERS = 2_000_000;
 
+    /**
+     * Most bytes a model's stored state may take: parameters, optimizer state vectors, input
+     * statistics and what the trainer keeps beside them must fit in one Kafka record (64 MiB), with
+     * room for the record's own overhead.
+     */
+    public static final long MAX_STATE_BYTES = 60L * 1024 * 1024;
+
     /** Validates every field; the message names the offending value. */
     public NetworkSpec {
         if (layers == null || layers.size() < 2) {
@@ -99,6 +106,14 @@ public record NetworkSpec(
                     + " needs updateRule simultaneous");
         }
         long params = parameterCount(layers);
+        if (params <= MAX_PARAMETERS) {
+            long bytes = 8L * params * (1 + optimizer.stateVectors()) + (standardizeInputs ? 16L * layers.get(0) : 0);
+            if (bytes > MAX_STATE_BYTES) {
+                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "layers %s with %s%s keep %,d bytes of state;"
+                        + " a model may keep at most %,d so that it fits in one Kafka record", layers, optimizer.id(),
+                        standardizeInputs ? " and standardizeInputs" : "", bytes, MAX_STATE_BYTES));
+            }
+        }
         if (params > MAX_PARAMETERS) {
             throw new IllegalArgumentException("layers " + layers + " make " + (params == Long.MAX_VALUE ? "more than 2^63"
                     : String.format(java.util.Locale.ROOT, "%,d", params))

@@ -122,7 +122,8 @@ public final class Trainer implements AutoCloseable {
         specs.add(TopicSpec.of(topics.progress(), partitions).compacted());
         // an input beside samples and models, so co-partitioned with them (inputPartitions checks it)
         specs.add(TopicSpec.of(topics.predictRequests(), partitions));
-        specs.add(TopicSpec.of(topics.predictions(), partitions));
+        // a prediction of a model with many classes, like a weights record, can exceed the broker's 1 MiB default
+        specs.add(TopicSpec.of(topics.predictions(), partitions).withConfig("max.message.bytes", max));
         specs.add(TopicSpec.of(topics.drift(), partitions));
         return specs;
     }

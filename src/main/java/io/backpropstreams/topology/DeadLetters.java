@@ -21,7 +21,7 @@ public final class DeadLetters {
      * first dead letter; {@code unknown} stands for a dead letter without one (Kafka Streams' own).
      */
     public static final java.util.List<String> REASONS = java.util.List.of("empty-value", "empty-vector", "internal-error",
-            "invalid-model-id", "invalid-spec", "malformed-json", "missing-key", "non-finite-output", "non-finite-step", "non-finite-value",
+            "invalid-model-id", "invalid-request-id", "invalid-spec", "malformed-json", "missing-key", "non-finite-output", "non-finite-step", "non-finite-value",
             "undecodable-avro", "unknown-model", "unknown-schema", "unreadable-model", "wrong-input-length", "wrong-json-shape",
             "wrong-target-length", "unknown");
     /** Kafka Streams convention: the exception class or error kind. */

@@ -56,6 +56,25 @@ public final class DriftWatch {
         return initialParameters.clone();
     }
 
+    /**
+     * Checks the initial parameters against a network of {@code parameters} parameters: all of them,
+     * finite, for {@code reinitialize}; none otherwise.
+     *
+     * @throws IllegalArgumentException naming the mismatch
+     */
+    void requireFits(int parameters) {
+        int expected = onDrift == DriftSpecs.OnDrift.REINITIALIZE ? parameters : 0;
+        if (initialParameters.length != expected) {
+            throw new IllegalArgumentException("drift watch (" + onDrift.id() + ") holds " + initialParameters.length
+                    + " initial parameters, the network has " + parameters);
+        }
+        for (int k = 0; k < initialParameters.length; k++) {
+            if (!Double.isFinite(initialParameters[k])) {
+                throw new IllegalArgumentException("drift watch initial parameter " + k + " is " + initialParameters[k]);
+            }
+        }
+    }
+
     /** An independent copy. */
     public DriftWatch copy() {
         return new DriftWatch(detector.copy(), onDrift, initialParameters);

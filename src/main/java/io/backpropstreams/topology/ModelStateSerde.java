@@ -74,7 +74,11 @@ public final class ModelStateSerde implements Serde<ModelState> {
         }
         try {
             DriftWatch drift = version == V3 ? DriftWatch.decode(buf) : null;
-            return new ModelState(NetworkCodec.decode(buf.slice()), publishEvery, ema, classified, correct, accuracyEma).withDrift(drift);
+            io.backpropstreams.nn.Network network = NetworkCodec.decode(buf.slice());
+            if (drift != null) {
+                drift.requireFits(network.layout().parameterCount());
+            }
+            return new ModelState(network, publishEvery, ema, classified, correct, accuracyEma).withDrift(drift);
         } catch (IllegalArgumentException | java.nio.BufferUnderflowException e) {
             throw new SerializationException("corrupt model state: " + e.getMessage(), e);
         }

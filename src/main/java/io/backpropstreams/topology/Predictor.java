@@ -42,6 +42,9 @@ final class Predictor {
         }
     }
 
+    /** Longest request id a prediction echoes: an id is a correlation key, not a payload. */
+    static final int MAX_REQUEST_ID = 256;
+
     private final OutputEncoder encoder = new OutputEncoder();
     /** The last forward pass's outputs, reused while the output size stays the same. */
     private double[] output = new double[0];
@@ -59,6 +62,10 @@ final class Predictor {
             request = PredictRequestCodec.decode(value);
         } catch (DecodingException e) {
             return Outcome.rejected(e.reason(), e.getMessage());
+        }
+        if (request.requestId() != null && request.requestId().length() > MAX_REQUEST_ID) {
+            return Outcome.rejected("invalid-request-id", "requestId has " + request.requestId().length()
+                    + " characters; at most " + MAX_REQUEST_ID + " are echoed in a prediction");
         }
         NetworkSpec spec = network.spec();
         String problem = SampleValidator.inputProblem(modelId, spec, request.input());

@@ -103,6 +103,22 @@ class LearningSpecTest {
         assertInvalid("{\"layers\":[2,2],\"learningRate\":0.1,\"standardizeInputs\":\"yes\"}", "'standardizeInputs' must be true or false");
         assertInvalid("{\"layers\":[2,2],\"learningRate\":0.1,\"updateRule\":\"sequential\",\"optimizer\":\"rmsprop\"}",
                 "rmsprop needs updateRule simultaneous");
+        assertInvalid("{\"layers\":[2,2],\"learningRate\":0.1,\"drift\":{\"detector\":\"adwin\",\"maxBuckets\":2147483647}}",
+                "drift maxBuckets must be in [1, 10000], got 2147483647");
+        assertInvalid("{\"layers\":[2,2],\"learningRate\":0.1,\"drift\":{\"detector\":\"adwin\",\"clock\":100000000}}",
+                "drift clock must be at most 1000000");
+        assertInvalid("{\"layers\":[2,2],\"learningRate\":0.1,\"drift\":{\"detector\":\"page-hinkley\",\"delta\":1e308}}",
+                "drift delta and threshold must be at most 1e100");
+    }
+
+    /** Optimizer state, input statistics and a re-initialisation copy all count against the one-record limit. */
+    @Test
+    void aModelWhoseWholeStateWouldNotFitInOneRecordIsAnInvalidSpec() {
+        assertInvalid("{\"layers\":[1999998,1],\"learningRate\":0.1,\"optimizer\":\"adam\",\"standardizeInputs\":true}",
+                "keep 79,999,944 bytes of state; a model may keep at most 62,914,560");
+        assertInvalid("{\"layers\":[999999,2],\"activation\":\"softmax\",\"loss\":\"cce\",\"learningRate\":0.1,"
+                + "\"optimizer\":\"adam\",\"drift\":{\"detector\":\"adwin\",\"onDrift\":\"reinitialize\"}}", "onDrift reinitialize keep");
+        ModelSpecs.toDefinition(ModelSpecs.fromJson("{\"layers\":[1999998,1],\"learningRate\":0.1,\"optimizer\":\"momentum\",\"momentum\":0.5}"));
     }
 
     /** Every field added since has a default: a reader with today's schema resolves records written with the old one. */

@@ -8,6 +8,7 @@ import java.util.SplittableRandom;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Online standardisation: Welford's statistics, and a network that trains and predicts on the standardised input. */
 class InputStandardizerTest {
@@ -76,6 +77,21 @@ class InputStandardizerTest {
         Network restored = NetworkCodec.decode(NetworkCodec.encode(a));
         assertArrayEquals(a.standardizer().mean(), restored.standardizer().mean(), 0.0);
         assertArrayEquals(a.standardizer().m2(), restored.standardizer().m2(), 0.0);
+    }
+
+    @Test
+    void finiteInputsWhoseStatisticsWouldOverflowAreRefusedAndChangeNothing() {
+        NetworkSpec spec = new NetworkSpec(List.of(1, 1), List.of(Activation.LINEAR), Loss.SQUARED_ERROR, 0.1,
+                UpdateRule.SIMULTANEOUS, true, Optimizer.ADAM, 0.0).withStandardizeInputs(true);
+        Network net = new Network(spec, new double[] {0.5, 0.0});
+        net.step(new double[] {1e200}, new double[] {0.0});
+        byte[] before = NetworkCodec.encode(net);
+        // (0 − 5e199)·(0 − 1e200) overflows the sum of squares although the input is finite
+        StepRejectedException e = assertThrows(StepRejectedException.class, () -> net.step(new double[] {-1e200}, new double[] {0.0}));
+        assertTrue(e.getMessage().contains("running mean or variance non-finite"), e.getMessage());
+        assertArrayEquals(before, NetworkCodec.encode(net), "statistics, parameters and step as they were; the state still encodes");
+        net.step(new double[] {1e200}, new double[] {0.0});
+        assertEquals(2, net.standardizer().count(), "an input the statistics can hold is still trained");
     }
 
     @Test

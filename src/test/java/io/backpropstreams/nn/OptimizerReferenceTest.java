@@ -169,6 +169,20 @@ class OptimizerReferenceTest {
     }
 
     @Test
+    void aGradientWhoseSquaresOverflowIsClippedNotZeroed() {
+        NetworkSpec spec = new NetworkSpec(List.of(1, 1), List.of(Activation.LINEAR), Loss.SQUARED_ERROR, 0.1,
+                UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0, new OptimizerSettings(0.9, 0.999, 1e-8, 0, 1.0), Schedule.CONSTANT, false);
+        // output 1e155 on input 1: the loss ½o² = 5e309 overflows, so feed a smaller input to keep it finite
+        Network net = new Network(spec, new double[] {1e150, 0});
+        double x = 1e4;
+        net.step(new double[] {x}, new double[] {0.0});
+        // g = (w·x)·(x, 1) = (1e158, 1e154): ‖g‖² overflows; clipped to norm 1 it is ≈ (1, 1e-4)
+        double[] p = net.parameters();
+        assertEquals(1e150 - 0.1 * (1.0 / Math.sqrt(1 + 1e-8)), p[0], 1e136, "the weight moved by η·ĝ₀, not by 0");
+        assertEquals(-0.1 * 1e-4 / Math.sqrt(1 + 1e-8), p[1], 1e-15, "the bias moved by η·ĝ₁");
+    }
+
+    @Test
     void settingsAndSchedulesNameTheOffendingValue() {
         assertMessage(() -> new OptimizerSettings(1.0, 0.999, 1e-8, 0, 0), "beta1 must be in [0, 1), got 1.0");
         assertMessage(() -> new OptimizerSettings(0.9, -0.1, 1e-8, 0, 0), "beta2 must be in [0, 1), got -0.1");

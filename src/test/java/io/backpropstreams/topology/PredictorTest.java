@@ -53,6 +53,18 @@ class PredictorTest {
     }
 
     @Test
+    void aRequestIdLongerThan256CharactersIsRefused() {
+        Network lecture = Lecture.network();
+        Predictor.Outcome ok = new Predictor().answer("lecture", lecture, PredictRequestCodec.toAvro(Lecture.INPUT, "r".repeat(256)), 0, 0L, 0L);
+        assertTrue(ok.answered());
+        Predictor.Outcome o = new Predictor().answer("lecture", lecture, PredictRequestCodec.toJson(Lecture.INPUT, "r".repeat(257))
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, 0L, 0L);
+        assertFalse(o.answered());
+        assertEquals("invalid-request-id", o.reason());
+        assertTrue(o.message().contains("257 characters"), o.message());
+    }
+
+    @Test
     void argmaxIsTheLowestIndexOfTheLargestValue() {
         assertEquals(0, Predictor.argmax(new double[] {0.7}));
         assertEquals(2, Predictor.argmax(new double[] {0.1, 0.2, 0.6, 0.1}));

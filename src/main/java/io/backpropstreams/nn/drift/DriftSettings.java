@@ -40,6 +40,13 @@ import java.util.Objects;
 public record DriftSettings(String detector, Direction direction, int minInstances, double delta, double threshold,
                             double alpha, int clock, int maxBuckets, int minWindowLength, int gracePeriod) {
 
+    /** Largest ADWIN {@code maxBuckets}: River uses 5; more only grows the state and the time per check. */
+    public static final int MAX_BUCKETS = 10_000;
+    /** Largest ADWIN {@code clock}, {@code minWindowLength} and {@code gracePeriod}. */
+    public static final int MAX_COUNT = 1_000_000;
+    /** Largest Page-Hinkley {@code delta} and {@code threshold}. */
+    public static final double MAX_MAGNITUDE = 1e100;
+
     /** The detectors' names in specs. */
     public static final List<String> DETECTORS = List.of(PageHinkley.ID, Adwin.ID);
 
@@ -61,8 +68,9 @@ public record DriftSettings(String detector, Direction direction, int minInstanc
             if (!(threshold > 0.0)) {
                 throw new IllegalArgumentException("drift threshold must be > 0, got " + number(threshold));
             }
-            if (delta == Double.POSITIVE_INFINITY || threshold == Double.POSITIVE_INFINITY) {
-                throw new IllegalArgumentException("drift delta and threshold must be finite, got " + number(delta)
+            if (delta > MAX_MAGNITUDE || threshold > MAX_MAGNITUDE) {
+                // beyond this the cumulative sums overflow to infinity and the detector goes silently dead
+                throw new IllegalArgumentException("drift delta and threshold must be at most 1e100, got " + number(delta)
                         + " and " + number(threshold));
             }
             if (!(alpha > 0.0 && alpha <= 1.0)) {
@@ -79,14 +87,18 @@ public record DriftSettings(String detector, Direction direction, int minInstanc
             if (clock < 1) {
                 throw new IllegalArgumentException("drift clock must be ≥ 1, got " + clock);
             }
-            if (maxBuckets < 1) {
-                throw new IllegalArgumentException("drift maxBuckets must be ≥ 1, got " + maxBuckets);
+            if (clock > MAX_COUNT) {
+                throw new IllegalArgumentException("drift clock must be at most " + MAX_COUNT + ", got " + clock);
             }
-            if (minWindowLength < 1) {
-                throw new IllegalArgumentException("drift minWindowLength must be ≥ 1, got " + minWindowLength);
+            // the detector's state (and so the model's record) grows with maxBuckets per row of the histogram
+            if (maxBuckets < 1 || maxBuckets > MAX_BUCKETS) {
+                throw new IllegalArgumentException("drift maxBuckets must be in [1, " + MAX_BUCKETS + "], got " + maxBuckets);
             }
-            if (gracePeriod < 0) {
-                throw new IllegalArgumentException("drift gracePeriod must be ≥ 0, got " + gracePeriod);
+            if (minWindowLength < 1 || minWindowLength > MAX_COUNT) {
+                throw new IllegalArgumentException("drift minWindowLength must be in [1, " + MAX_COUNT + "], got " + minWindowLength);
+            }
+            if (gracePeriod < 0 || gracePeriod > MAX_COUNT) {
+                throw new IllegalArgumentException("drift gracePeriod must be in [0, " + MAX_COUNT + "], got " + gracePeriod);
             }
             notApplicable(detector, "minInstances", minInstances);
             notApplicable(detector, "threshold", threshold);

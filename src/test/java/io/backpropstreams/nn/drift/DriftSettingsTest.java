@@ -43,7 +43,7 @@ class DriftSettingsTest {
         DriftSettings adwin = DriftSettings.defaults("adwin");
         rejects("drift threshold must be > 0, got -1", () -> ph.with("threshold", -1));
         rejects("drift threshold must be > 0, got NaN", () -> ph.with("threshold", Double.NaN));
-        rejects("drift delta and threshold must be finite, got 0.05 and Infinity", () -> ph.with("threshold", Double.POSITIVE_INFINITY));
+        rejects("drift delta and threshold must be at most 1e100, got 0.05 and Infinity", () -> ph.with("threshold", Double.POSITIVE_INFINITY));
         rejects("drift delta must be ≥ 0, got -0.5", () -> ph.with("delta", -0.5));
         rejects("drift alpha must be in (0, 1], got 1.5", () -> ph.with("alpha", 1.5));
         rejects("drift alpha must be in (0, 1], got 0", () -> ph.with("alpha", 0));
@@ -52,11 +52,14 @@ class DriftSettingsTest {
         rejects("drift delta must be in (0, 1) for adwin (a confidence), got 1", () -> adwin.with("delta", 1));
         rejects("drift delta must be in (0, 1) for adwin (a confidence), got 0", () -> adwin.with("delta", 0));
         rejects("drift clock must be ≥ 1, got 0", () -> adwin.with("clock", 0));
-        rejects("drift maxBuckets must be ≥ 1, got -3", () -> adwin.with("maxBuckets", -3));
-        rejects("drift minWindowLength must be ≥ 1, got 0", () -> adwin.with("minWindowLength", 0));
-        rejects("drift gracePeriod must be ≥ 0, got -1", () -> adwin.with("gracePeriod", -1));
+        rejects("drift maxBuckets must be in [1, 10000], got -3", () -> adwin.with("maxBuckets", -3));
+        rejects("drift minWindowLength must be in [1, 1000000], got 0", () -> adwin.with("minWindowLength", 0));
+        rejects("drift gracePeriod must be in [0, 1000000], got -1", () -> adwin.with("gracePeriod", -1));
         rejects("drift gracePeriod must be at most 2147483647, got 10000000000", () -> adwin.with("gracePeriod", 1e10));
         rejects("drift clock must be a whole number, got NaN", () -> adwin.with("clock", Double.NaN));
+        rejects("drift clock must be at most 1000000, got 1000001", () -> adwin.with("clock", 1_000_001));
+        rejects("drift maxBuckets must be in [1, 10000], got 10001", () -> adwin.with("maxBuckets", 10_001));
+        rejects("drift delta and threshold must be at most 1e100, got 1.0E101 and 30", () -> ph.with("delta", 1e101));
         rejects("drift parameter 'clock' does not apply to page-hinkley; expected one of direction, minInstances, delta, threshold, alpha",
                 () -> ph.with("clock", 32));
         rejects("drift parameter 'threshold' does not apply to adwin; expected one of direction, delta, clock, maxBuckets, minWindowLength, gracePeriod",
