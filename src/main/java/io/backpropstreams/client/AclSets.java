@@ -46,11 +46,11 @@ public final class AclSets {
         for (String input : List.of(topics.samples(), topics.models(), topics.predictRequests())) {
             add(acls, principal, ResourceType.TOPIC, input, PatternType.LITERAL, CREATE, READ, DESCRIBE);
         }
-        for (String output : List.of(topics.weights(), topics.metrics(), topics.predictions(), topics.drift())) {
+        for (String output : List.of(topics.weights(), topics.metrics(), topics.predictions())) {
             add(acls, principal, ResourceType.TOPIC, output, PatternType.LITERAL, CREATE, WRITE, DESCRIBE);
         }
-        // the live monitor of run (/metrics, dashboard) reads these two outputs back
-        for (String output : List.of(topics.deadLetters(), topics.progress())) {
+        // the live monitor of run (/metrics, dashboard) reads these outputs back
+        for (String output : List.of(topics.deadLetters(), topics.progress(), topics.drift())) {
             add(acls, principal, ResourceType.TOPIC, output, PatternType.LITERAL, CREATE, WRITE, READ, DESCRIBE);
         }
         String internal = applicationId + "-";

@@ -23,7 +23,8 @@ class AclSetsTest {
         List<AclBinding> acls = AclSets.trainer("User:trainer", "app", TopicNames.DEFAULTS, List.of("app-rerouted-repartition"));
         assertEquals(Set.of(AclOperation.CREATE, AclOperation.READ, AclOperation.DESCRIBE), on(acls, "predict-requests"));
         assertEquals(Set.of(AclOperation.CREATE, AclOperation.WRITE, AclOperation.DESCRIBE), on(acls, "predictions"));
-        assertEquals(Set.of(AclOperation.CREATE, AclOperation.WRITE, AclOperation.DESCRIBE), on(acls, "drift"));
+        assertEquals(Set.of(AclOperation.CREATE, AclOperation.WRITE, AclOperation.READ, AclOperation.DESCRIBE), on(acls, "drift"),
+                "run's monitor reads the drift topic back for /metrics and the dashboard");
     }
 
     @Test

@@ -135,10 +135,11 @@ class SecuredClusterIT {
         Topics.createIfMissing(kafka.clientProperties(), Trainer.topicSpecs(LIBRARY_TOPICS, 2), WAIT);
 
         List<AclBinding> acls = new ArrayList<>();
-        // run: the Streams ACLs, plus READ on training-progress and dead-letters for its live monitor (/metrics, dashboard)
+        // run: the Streams ACLs, plus READ on training-progress, dead-letters and drift for its live monitor (/metrics, dashboard)
         acls.addAll(trainerAcls("trainer", APP, TOPICS));
         acls.add(allow(ResourceType.TOPIC, TOPICS.progress(), PatternType.LITERAL, "trainer", AclOperation.READ));
         acls.add(allow(ResourceType.TOPIC, TOPICS.deadLetters(), PatternType.LITERAL, "trainer", AclOperation.READ));
+        acls.add(allow(ResourceType.TOPIC, TOPICS.drift(), PatternType.LITERAL, "trainer", AclOperation.READ));
         // the library use: exactly the Streams ACLs
         acls.addAll(trainerAcls("library", LIBRARY_APP, LIBRARY_TOPICS));
         // one ACL short each
