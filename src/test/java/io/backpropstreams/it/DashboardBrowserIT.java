@@ -179,6 +179,18 @@ class DashboardBrowserIT {
         until(driver, "the accuracy EMA of " + CLASSIFIER + " drawn in " + classifierColour,
                 d -> pixelsOf(d, "#accuracy-chart", classifierColour) > 20);
 
+        // a drift detection on the drift topic is a dashed mark on the curve of its model, named under the chart
+        long driftStep = step(driver, CLASSIFIER) / 2;
+        try (KafkaProducer<String, byte[]> p = Clients.producer(kafka.clientProperties())) {
+            io.backpropstreams.schema.DriftDetection detection = io.backpropstreams.schema.DriftDetection.newBuilder()
+                    .setModelId(CLASSIFIER).setStep(driftStep).setDetector("page-hinkley").setStatistic(31.5).setLossEma(0.2)
+                    .setOnDrift("none").setTimestamp(java.time.Instant.now()).build();
+            p.send(new ProducerRecord<>(TopicNames.DEFAULTS.drift(), CLASSIFIER,
+                    io.backpropstreams.avro.Serdes.DRIFT_DETECTION.encode(detection))).get(30, TimeUnit.SECONDS);
+        }
+        until(driver, "the drift mark of " + CLASSIFIER + " at step " + driftStep, d -> d.findElement(By.id("curve-drifts")).getText()
+                .contains(CLASSIFIER + " at step " + driftStep + " (page-hinkley)"));
+
         // a reload keeps the inspected model (from the URL)
         driver.navigate().refresh();
         until(driver, "wide still inspected after a reload", d -> d.findElement(By.id("curve-model")).getText().equals("wide"));
