@@ -135,7 +135,8 @@ class GradientCheckTest {
         return p;
     }
 
-    private static double[] centralDifferences(NetworkSpec spec, double[] params, double[] x, double[] t) {
+    /** {@code ∂E/∂p_k ≈ (E(p + h·e_k) − E(p − h·e_k)) / 2h}, {@code h = 1e-6·max(1, |p_k|)}, for every k. */
+    static double[] centralDifferences(NetworkSpec spec, double[] params, double[] x, double[] t) {
         double[] numeric = new double[params.length];
         for (int k = 0; k < params.length; k++) {
             double h = 1e-6 * Math.max(1.0, Math.abs(params[k]));

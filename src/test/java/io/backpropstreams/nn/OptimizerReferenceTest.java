@@ -102,7 +102,7 @@ class OptimizerReferenceTest {
         Network net = new Network(c.spec(), Initializers.xavier(c.spec(), 43));
         Reference ref = new Reference(c, net.parameters());
         for (int s = 0; s < 5; s++) {
-            ref.step(centralDifferences(c.spec(), ref.p, data.x[s], data.t[s]));
+            ref.step(GradientCheckTest.centralDifferences(c.spec(), ref.p, data.x[s], data.t[s]));
             net.step(data.x[s], data.t[s]);
             double[] p = net.parameters();
             for (int k = 0; k < p.length; k++) {
@@ -306,19 +306,6 @@ class OptimizerReferenceTest {
                 t[s][r.nextInt(3)] = 1.0;
             }
         }
-    }
-
-    private static double[] centralDifferences(NetworkSpec spec, double[] params, double[] x, double[] t) {
-        double[] numeric = new double[params.length];
-        for (int k = 0; k < params.length; k++) {
-            double h = 1e-6 * Math.max(1.0, Math.abs(params[k]));
-            double[] plus = params.clone();
-            double[] minus = params.clone();
-            plus[k] += h;
-            minus[k] -= h;
-            numeric[k] = (new Network(spec, plus).loss(x, t) - new Network(spec, minus).loss(x, t)) / (plus[k] - minus[k]);
-        }
-        return numeric;
     }
 
     private static void assertClose(double[] expected, double[] actual, double tolerance, String what) {
