@@ -278,9 +278,9 @@ public final class ModelSpecs {
             DriftSpec drift = s.getDrift();
             if (drift != null) {
                 DriftSpecs.validate(drift);
-                long n = NetworkSpec.parameterCount(layers);
-                long bytes = 8L * n * (1 + optimizer.stateVectors()) + (spec.standardizeInputs() ? 16L * layers.get(0) : 0)
-                        + (DriftSpecs.OnDrift.parse(drift.getOnDrift()) == DriftSpecs.OnDrift.REINITIALIZE ? 8L * n : 0);
+                // reinitialize keeps a copy of the initial parameters beside the network's state
+                long bytes = spec.stateBytes() + (DriftSpecs.OnDrift.parse(drift.getOnDrift()) == DriftSpecs.OnDrift.REINITIALIZE
+                        ? 8L * NetworkSpec.parameterCount(layers) : 0);
                 if (bytes > NetworkSpec.MAX_STATE_BYTES) {
                     throw invalid(String.format(Locale.ROOT, "layers %s with %s and onDrift %s keep %,d bytes of state; a model may"
                             + " keep at most %,d so that it fits in one Kafka record", layers, optimizer.id(), drift.getOnDrift(), bytes,

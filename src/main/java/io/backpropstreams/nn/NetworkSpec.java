@@ -98,8 +98,8 @@ public record NetworkSpec(
         if (last == Activation.SOFTMAX && layers.get(layers.size() - 1) < 2) {
             throw new IllegalArgumentException("a softmax output needs at least 2 classes, got " + layers.get(layers.size() - 1));
         }
-        if (updateRule == UpdateRule.SEQUENTIAL && (optimizer != Optimizer.SGD && optimizer != Optimizer.MOMENTUM
-                || settings.transformsGradient())) {
+        // a compact constructor's fields are not assigned yet: the static forms take the parameters
+        if (updateRule == UpdateRule.SEQUENTIAL && usesGradientBuffer(optimizer, settings)) {
             throw new IllegalArgumentException("the sequential rule (the lecture's first code) works with sgd and momentum only,"
                     + " without weightDecay or clipNorm; " + optimizer.id()
                     + (settings.transformsGradient() ? " with weightDecay " + settings.weightDecay() + " and clipNorm " + settings.clipNorm() : "")
@@ -107,7 +107,7 @@ public record NetworkSpec(
         }
         long params = parameterCount(layers);
         if (params <= MAX_PARAMETERS) {
-            long bytes = 8L * params * (1 + optimizer.stateVectors()) + (standardizeInputs ? 16L * layers.get(0) : 0);
+            long bytes = stateBytes(layers, optimizer, standardizeInputs);
             if (bytes > MAX_STATE_BYTES) {
                 throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "layers %s with %s%s keep %,d bytes of state;"
                         + " a model may keep at most %,d so that it fits in one Kafka record", layers, optimizer.id(),
@@ -160,7 +160,24 @@ public record NetworkSpec(
      * every optimizer but plain SGD and momentum, and those two with weight decay or clipping.
      */
     boolean usesGradientBuffer() {
+        return usesGradientBuffer(optimizer, settings);
+    }
+
+    private static boolean usesGradientBuffer(Optimizer optimizer, OptimizerSettings settings) {
         return (optimizer != Optimizer.SGD && optimizer != Optimizer.MOMENTUM) || settings.transformsGradient();
+    }
+
+    /**
+     * Bytes the network's state takes beyond its spec: the parameters, the optimizer's state
+     * vectors and, with {@code standardizeInputs}, a mean and a sum of squares per input. Only for a
+     * shape within {@link #MAX_PARAMETERS}, where it cannot overflow.
+     */
+    public long stateBytes() {
+        return stateBytes(layers, optimizer, standardizeInputs);
+    }
+
+    private static long stateBytes(List<Integer> layers, Optimizer optimizer, boolean standardizeInputs) {
+        return 8L * parameterCount(layers) * (1 + optimizer.stateVectors()) + (standardizeInputs ? 16L * layers.get(0) : 0);
     }
 
     /** True for a softmax classifier: its outputs are class probabilities. */

@@ -3,6 +3,7 @@ package io.backpropstreams.topology;
 import io.backpropstreams.avro.DecodingException;
 import io.backpropstreams.avro.OutputEncoder;
 import io.backpropstreams.avro.PredictRequestCodec;
+import io.backpropstreams.nn.Classification;
 import io.backpropstreams.nn.Network;
 import io.backpropstreams.nn.NetworkSpec;
 
@@ -24,7 +25,6 @@ import io.backpropstreams.nn.NetworkSpec;
  * <p>Not thread-safe: one per processor.
  */
 final class Predictor {
-
 
     /** The dead-letter reason of a request whose forward pass gives an infinite or NaN output. */
     static final String NON_FINITE_OUTPUT = "non-finite-output";
@@ -80,25 +80,9 @@ final class Predictor {
                         + i + "] = " + out[i] + " for this input; a prediction carries finite outputs only");
             }
         }
-        int predictedClass = isClassifier(spec) ? argmax(out) : -1;
+        int predictedClass = spec.isClassifier() ? Classification.argmax(out) : -1;
         return new Outcome(encoder.prediction(modelId, request.requestId(), network.step(), out, predictedClass,
                 sourcePartition, sourceOffset, timestamp), null, null);
-    }
-
-    /** True for a model whose output layer is softmax: its outputs are class probabilities. */
-    static boolean isClassifier(NetworkSpec spec) {
-        return spec.isClassifier();
-    }
-
-    /** The index of the largest value; the lowest such index on a tie. {@code v} is non-empty and finite. */
-    static int argmax(double[] v) {
-        int best = 0;
-        for (int i = 1; i < v.length; i++) {
-            if (v[i] > v[best]) {
-                best = i;
-            }
-        }
-        return best;
     }
 
     private double[] output(int size) {

@@ -18,7 +18,7 @@ class PredictorTest {
     @Test
     void aSigmoidModelsPredictionHasNoPredictedClass() {
         Network lecture = Lecture.network();
-        assertFalse(Predictor.isClassifier(lecture.spec()), "sigmoid outputs are not class probabilities");
+        assertFalse(lecture.spec().isClassifier(), "sigmoid outputs are not class probabilities");
         Predictor.Outcome o = new Predictor().answer("lecture", lecture, PredictRequestCodec.toAvro(Lecture.INPUT, "r1"), 2, 17L, 1234L);
         assertTrue(o.answered(), o.reason() + ": " + o.message());
         Prediction p = Serdes.PREDICTION.decode(o.prediction());
@@ -41,12 +41,12 @@ class PredictorTest {
             double x = r.nextDouble(0, 30);
             net.step(new double[] {x, 100 - x}, new double[] {x < 10 ? 1 : 0, x >= 10 && x < 20 ? 1 : 0, x >= 20 ? 1 : 0});
         }
-        assertTrue(Predictor.isClassifier(net.spec()));
+        assertTrue(net.spec().isClassifier());
         double[] expected = new double[3];
         net.predict(new double[] {25, 75}, expected);
         Predictor.Outcome o = new Predictor().answer("cls", net, PredictRequestCodec.toAvro(new double[] {25, 75}, "q"), 0, 0L, 0L);
         Prediction p = Serdes.PREDICTION.decode(o.prediction());
-        assertEquals(Predictor.argmax(expected), p.getPredictedClass());
+        assertEquals(io.backpropstreams.nn.Classification.argmax(expected), p.getPredictedClass());
         assertEquals(2, p.getPredictedClass(), "the model learnt that 25 is class 2: " + p.getOutputs());
         assertEquals(1.0, p.getOutputs().stream().mapToDouble(Double::doubleValue).sum(), 1e-12, "class probabilities");
         assertEquals(500L, p.getStep());
@@ -66,10 +66,10 @@ class PredictorTest {
 
     @Test
     void argmaxIsTheLowestIndexOfTheLargestValue() {
-        assertEquals(0, Predictor.argmax(new double[] {0.7}));
-        assertEquals(2, Predictor.argmax(new double[] {0.1, 0.2, 0.6, 0.1}));
-        assertEquals(1, Predictor.argmax(new double[] {0.1, 0.45, 0.45}), "a tie goes to the lower index");
-        assertEquals(0, Predictor.argmax(new double[] {-1e-300, -2, -1}));
+        assertEquals(0, io.backpropstreams.nn.Classification.argmax(new double[] {0.7}));
+        assertEquals(2, io.backpropstreams.nn.Classification.argmax(new double[] {0.1, 0.2, 0.6, 0.1}));
+        assertEquals(1, io.backpropstreams.nn.Classification.argmax(new double[] {0.1, 0.45, 0.45}), "a tie goes to the lower index");
+        assertEquals(0, io.backpropstreams.nn.Classification.argmax(new double[] {-1e-300, -2, -1}));
     }
 
     @Test
