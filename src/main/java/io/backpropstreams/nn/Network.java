@@ -31,6 +31,14 @@ import java.util.Arrays;
  * gradient). Under {@link UpdateRule#SEQUENTIAL} the layers are updated from the output backwards
  * and each δ_{l−1} uses the already updated W_l.
  *
+ * <p>A wide first layer trained by plain SGD is kept input-major ({@link #inputRows}) so that both its
+ * forward pass and its update are axpys that C2 vectorises; each {@code out[j]} still adds its terms
+ * in the order i = 0, 1, 2…, so the bits are those of the row-major dot product. That layer's update
+ * is applied lazily: it stays pending until the next forward pass, which applies it in the same
+ * sweep over the weights (one read and one write per step instead of two). Anything that reads the
+ * parameters (a query, a copy, the codec, a snapshot) flushes it first, so what is stored and
+ * published is exactly the eager state.
+ *
  * <p>A step that would make the loss, a delta or any parameter non-finite is refused with
  * {@link StepRejectedException} and leaves the network untouched. For the simultaneous rule this
  * costs nothing per parameter: the core keeps an upper bound on {@code max|p|} (and {@code max|v|})
@@ -95,8 +103,17 @@ public final class Network {
     private boolean updatingRowMajor;
     /** The four partial sums of each first-layer neuron, as {@link #dot} keeps them. */
     private final double[][] partial;
-    /** {@code η·δ_1[j]} of the step being applied. */
+    /** {@code η·δ_1[j]} of the step being applied, or of the pending update (see {@link #updatePending}). */
     private final double[] scaledDelta;
+    /** The first layer's input {@code a_0} of the step whose update is pending. */
+    private final double[] pendingInput;
+    /**
+     * True when the last step's first-layer update {@code inputRows[i][j] −= scaledDelta[j]·pendingInput[i]}
+     * is accepted but not yet applied. The next forward pass applies it, fused with its own
+     * products (one read and one write of the weights per step instead of two passes); anything
+     * else that reads the weights applies it first ({@link #flushPendingUpdate}).
+     */
+    private boolean updatePending;
 
     /** A fresh network (step 0, zero velocity) with a copy of {@code params}. */
     public Network(NetworkSpec spec, double[] params) {
@@ -190,6 +207,7 @@ public final class Network {
         this.inputRows = inputMajor ? new double[size[0]][size[1]] : null;
         this.partial = inputMajor ? new double[4][size[1]] : null;
         this.scaledDelta = inputMajor ? new double[size[1]] : null;
+        this.pendingInput = inputMajor ? new double[size[0]] : null;
         if (inputMajor) {
             loadInputRows();
         }
@@ -208,8 +226,26 @@ public final class Network {
         paramsStale = false;
     }
 
+    /** Applies the pending first-layer update to {@link #inputRows} on its own, exactly as {@link #fusedAxpy} would. */
+    private void flushPendingUpdate() {
+        if (!updatePending) {
+            return;
+        }
+        double[] sd = scaledDelta;
+        int n = size[1];
+        for (int i = 0; i < size[0]; i++) {
+            double ai = pendingInput[i];
+            double[] r = inputRows[i];
+            for (int j = 0; j < n; j++) {
+                r[j] -= sd[j] * ai;
+            }
+        }
+        updatePending = false;
+    }
+
     /** Brings {@link #params}' first-layer weights up to date from {@link #inputRows}; a no-op when they are. */
     private void syncParams() {
+        flushPendingUpdate();
         if (!paramsStale) {
             return;
         }
@@ -415,6 +451,24 @@ public final class Network {
         Arrays.fill(p3, 0, n, 0.0);
         int i = 0;
         int limit = nIn - 3;
+        if (updatePending) {
+            double[] sd = scaledDelta;
+            double[] ap = pendingInput;
+            for (; i < limit; i += 4) {
+                fusedAxpy(p0, inputRows[i], sd, ap[i], a[i], n);
+                fusedAxpy(p1, inputRows[i + 1], sd, ap[i + 1], a[i + 1], n);
+                fusedAxpy(p2, inputRows[i + 2], sd, ap[i + 2], a[i + 2], n);
+                fusedAxpy(p3, inputRows[i + 3], sd, ap[i + 3], a[i + 3], n);
+            }
+            for (int j = 0; j < n; j++) {
+                z[j] = (p0[j] + p1[j]) + (p2[j] + p3[j]);
+            }
+            for (; i < nIn; i++) {
+                fusedAxpy(z, inputRows[i], sd, ap[i], a[i], n);
+            }
+            updatePending = false;
+            return;
+        }
         for (; i < limit; i += 4) {
             axpy(p0, inputRows[i], a[i], n);
             axpy(p1, inputRows[i + 1], a[i + 1], n);
@@ -426,6 +480,19 @@ public final class Network {
         }
         for (; i < nIn; i++) {
             axpy(z, inputRows[i], a[i], n);
+        }
+    }
+
+    /**
+     * The pending update of one input's row fused with the next forward pass's products:
+     * {@code r[j] ← r[j] − sd[j]·ap}, then {@code y[j] += r[j]·s}, the same two roundings as the
+     * update and the {@link #axpy} done one after the other.
+     */
+    private static void fusedAxpy(double[] y, double[] r, double[] sd, double ap, double s, int n) {
+        for (int j = 0; j < n; j++) {
+            double w = r[j] - sd[j] * ap;
+            r[j] = w;
+            y[j] += w * s;
         }
     }
 
@@ -470,18 +537,15 @@ public final class Network {
             double[] p = params;
             int n = size[l];
             if (l == 1 && inputRows != null && !updatingRowMajor) {
-                // input-major: for each input, an axpy over the neurons; W_1[j][i] − (η·δ_j)·a_i as below
+                // input-major: W_1[j][i] − (η·δ_j)·a_i as below, for each input an axpy over the neurons,
+                // left pending for the next forward pass to apply in the same sweep over the weights
+                flushPendingUpdate();
                 double[] sd = scaledDelta;
                 for (int j = 0; j < n; j++) {
                     sd[j] = eta * d[j];
                 }
-                for (int i = 0; i < nIn; i++) {
-                    double ai = a[i];
-                    double[] r = inputRows[i];
-                    for (int j = 0; j < n; j++) {
-                        r[j] -= sd[j] * ai;
-                    }
-                }
+                System.arraycopy(a, 0, pendingInput, 0, nIn);
+                updatePending = true;
                 paramsStale = true;
             } else if (nIn >= ROW_BUFFER_MIN) {
                 // C2 (JDK 17) does not vectorize p[row + i] -= s·a[i]: the store and the load have different

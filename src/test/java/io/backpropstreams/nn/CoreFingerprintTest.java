@@ -12,6 +12,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -192,6 +193,56 @@ class CoreFingerprintTest {
             }
         }
         assertTrue(refused > 0, "the exact path refused a step");
+    }
+
+    /**
+     * A wide first layer's update is applied lazily, fused with the next forward pass. Whatever
+     * reads the network between steps (a prediction, a loss, a gradient, a layer's weights, the
+     * codec, a copy), and a step refused after the pending update was applied, must see and keep
+     * exactly the state of a network that applies every update at once.
+     */
+    @Test
+    void thePendingFirstLayerUpdateIsInvisibleFromOutside() {
+        NetworkSpec spec = new NetworkSpec(List.of(40, 8, 3), List.of(Activation.TANH, Activation.LINEAR),
+                Loss.SQUARED_ERROR, 0.05, UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0.0);
+        double[] init = Initializers.xavier(spec, 21);
+        SplittableRandom random = new SplittableRandom(22);
+        double[][] x = new double[5][40];
+        double[][] t = new double[5][3];
+        for (int s = 0; s < 5; s++) {
+            for (int i = 0; i < 40; i++) {
+                x[s][i] = random.nextDouble() * 2 - 1;
+            }
+            t[s][s % 3] = 1.0;
+        }
+        Network lazy = new Network(spec, init);
+        Network eager = new Network(spec, init);
+        double[] out = new double[3];
+        double[] gradient = new double[lazy.layout().parameterCount()];
+        for (int k = 0; k < 60; k++) {
+            double a = lazy.step(x[k % 5], t[k % 5]);
+            double b = eager.step(x[k % 5], t[k % 5]);
+            eager = new Network(spec, eager.parameters(), eager.step(), null); // reading the vector applies every update
+            assertEquals(Double.doubleToRawLongBits(b), Double.doubleToRawLongBits(a), "loss of step " + k);
+            switch (k % 6) {
+                case 0 -> lazy.predict(x[(k + 1) % 5], out);
+                case 1 -> lazy.loss(x[(k + 2) % 5], t[(k + 2) % 5]);
+                case 2 -> lazy.gradient(x[(k + 3) % 5], t[(k + 3) % 5], gradient);
+                case 3 -> assertTrue(java.util.Arrays.equals(eager.weights(1), lazy.weights(1)), "W1 after step " + k);
+                case 4 -> assertTrue(java.util.Arrays.equals(NetworkCodec.encode(eager), NetworkCodec.encode(lazy)), "codec after step " + k);
+                default -> lazy = lazy.copy();
+            }
+        }
+        assertTrue(java.util.Arrays.equals(eager.parameters(), lazy.parameters()), "parameters after 60 steps");
+
+        // a refused step: its forward pass applies the pending update, then the loss overflows
+        lazy.step(x[0], t[0]);
+        eager.step(x[0], t[0]);
+        double[] huge = {1e200, 0, 0};
+        Network refusing = lazy;
+        assertThrows(StepRejectedException.class, () -> refusing.step(x[1], huge));
+        assertTrue(java.util.Arrays.equals(eager.parameters(), refusing.parameters()), "parameters after a refused step");
+        assertEquals(eager.step(), refusing.step());
     }
 
     /** The fingerprints computed by {@link #main} in a JVM started with {@code flag}. */
