@@ -221,6 +221,10 @@ public final class PipelineBenchmark {
         figures.put("d_big_per_s", rd.perSecond());
         figures.put("d_core_in_process_per_s", coreRate);
         figures.put("d_over_core", rd.perSecond() / coreRate);
+        // where the stream thread's time per sample went: the gap between (d) and the core
+        figures.put("d_process_us_per_sample", 1000 * rd.processMsPerRecord());
+        figures.put("d_commit_ms", rd.commitMs());
+        figures.put("d_commits", rd.commits());
         if (settings.jmhBig() > 0) {
             figures.put("d_jmh_per_s", settings.jmhBig());
             figures.put("d_over_jmh", rd.perSecond() / settings.jmhBig());

@@ -21,8 +21,14 @@ import java.util.function.Consumer;
  */
 public final class StreamsRun {
 
-    /** What a timed run measured. */
-    record Result(long records, double seconds, long commits) {
+    /**
+     * What a timed run measured, with the stream thread's own view from Kafka Streams' thread
+     * metrics (averages over their sample window, about the last minute).
+     *
+     * @param processMsPerRecord {@code process-latency-avg}: the thread's time per record processed, sinks included
+     * @param commitMs           {@code commit-latency-avg}: one commit (flush, changelog, transaction)
+     */
+    record Result(long records, double seconds, long commits, double processMsPerRecord, double commitMs) {
         double perSecond() {
             return records / seconds;
         }
@@ -65,7 +71,8 @@ public final class StreamsRun {
                 }
                 long commits = (long) metric(streams, "commit-total", "stream-thread-metrics");
                 double seconds = Math.max(1e-9, (lastNanos - firstNanos) / 1e9);
-                return new Result(count - firstCount, seconds, commits);
+                return new Result(count - firstCount, seconds, commits, metric(streams, "process-latency-avg", "stream-thread-metrics"),
+                        metric(streams, "commit-latency-avg", "stream-thread-metrics"));
             } finally {
                 streams.close(Duration.ofSeconds(30));
             }

@@ -3,6 +3,7 @@ package io.backpropstreams.avro;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -51,5 +52,50 @@ class SampleCodecTest {
                 () -> SampleCodec.decode("{\"input\":[\"1\"],\"target\":[1]}".getBytes(StandardCharsets.UTF_8))).reason());
         assertEquals("malformed-json", assertThrows(DecodingException.class,
                 () -> SampleCodec.decode("{\"input\":[1],\"input\":[2],\"target\":[1]}".getBytes(StandardCharsets.UTF_8))).reason());
+    }
+
+    /**
+     * The bulk read of an Avro double array gives the bits Avro's own {@code readDouble} gives, for
+     * any bit pattern and whether the writer put the array in one block or several.
+     */
+    @Test
+    void avroDoubleArraysDecodeBitForBitInOneBlockOrMany() throws java.io.IOException {
+        SplittableRandom random = new SplittableRandom(11);
+        double[] input = new double[1000];
+        for (int i = 0; i < input.length; i++) {
+            input[i] = switch (i % 4) {
+                case 0 -> Double.longBitsToDouble(random.nextLong() & 0x7fefffffffffffffL);  // any finite pattern
+                case 1 -> Double.MIN_VALUE * random.nextInt(1, 1000);                        // subnormals
+                case 2 -> -0.0;
+                default -> random.nextDouble() - 0.5;
+            };
+        }
+        double[] target = {1.0, -2.5};
+        byte[] single = SampleCodec.toAvro(input, target);
+        SampleCodec.Vectors v = SampleCodec.decode(single);
+        for (int i = 0; i < input.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(input[i]), Double.doubleToRawLongBits(v.input()[i]), "input[" + i + "]");
+        }
+        assertArrayEquals(target, v.target());
+
+        // the same datum written by Avro's blocking encoder: arrays in blocks of about 64 bytes
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.write(single, 0, 10);
+        org.apache.avro.io.BinaryEncoder blocking = new org.apache.avro.io.EncoderFactory().configureBlockSize(64)
+                .blockingBinaryEncoder(out, null);
+        new org.apache.avro.specific.SpecificDatumWriter<>(io.backpropstreams.schema.Sample.class)
+                .write(new io.backpropstreams.schema.Sample(java.util.Arrays.stream(input).boxed().toList(), List.of(1.0, -2.5), null), blocking);
+        blocking.flush();
+        byte[] blocked = out.toByteArray();
+        // several blocks, each with a negative count and its byte size: longer than the single block
+        org.junit.jupiter.api.Assertions.assertTrue(blocked.length > single.length + 100, blocked.length + " vs " + single.length);
+        SampleCodec.Vectors b = SampleCodec.decode(blocked);
+        for (int i = 0; i < input.length; i++) {
+            assertEquals(Double.doubleToRawLongBits(input[i]), Double.doubleToRawLongBits(b.input()[i]), "blocked input[" + i + "]");
+        }
+        assertArrayEquals(target, b.target());
+
+        byte[] truncated = java.util.Arrays.copyOf(single, single.length - 20);
+        assertEquals("undecodable-avro", assertThrows(DecodingException.class, () -> SampleCodec.decode(truncated)).reason());
     }
 }
