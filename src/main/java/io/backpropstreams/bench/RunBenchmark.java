@@ -163,6 +163,8 @@ final class RunBenchmark {
         TopicNames topics = topics(name, name + "-samples");
         Path config = writeConfig(name, topics);
         Histogram histogram = new Histogram(60_000, 3);
+        // the worst latency of the samples sent in each 250 ms: tells a single stall from a trainer that cannot keep up
+        java.util.TreeMap<Long, Long> worstPerQuarterSecond = new java.util.TreeMap<>();
         long warmupMs = 2_000;
         long total = (long) (rate * (seconds + warmupMs / 1000.0));
         byte[] sample = SampleCodec.toJson(Lecture.INPUT, Lecture.TARGET).getBytes(StandardCharsets.UTF_8);
@@ -208,6 +210,7 @@ final class RunBenchmark {
                         received++;
                         if (r.timestamp() >= measureFrom && r.value() != null) {
                             histogram.recordValue(Math.max(0, Math.min(60_000, now - r.timestamp())));
+                            worstPerQuarterSecond.merge((r.timestamp() - measureFrom) / 250, now - r.timestamp(), Math::max);
                         }
                     }
                     bar.update(received);
@@ -228,6 +231,7 @@ final class RunBenchmark {
         figures.put("latency_p99_ms", histogram.getValueAtPercentile(99));
         figures.put("latency_p999_ms", histogram.getValueAtPercentile(99.9));
         figures.put("latency_max_ms", histogram.getMaxValue());
+        figures.put("latency_worst_ms_per_250ms", new java.util.ArrayList<>(worstPerQuarterSecond.values()));
     }
 
     private TopicNames topics(String name, String samplesTopic) {

@@ -131,6 +131,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             out.printf(Locale.ROOT, "%-30s p50 %d ms, p99 %d ms, p99.9 %d ms, max %d ms (%,d samples, JSON, at %,.0f/s = half the JSON median)%n",
                     "latency produce → weights", figures.get("latency_p50_ms"), figures.get("latency_p99_ms"), figures.get("latency_p999_ms"),
                     figures.get("latency_max_ms"), figures.get("latency_samples"), figures.get("latency_rate_per_s"));
+            if (figures.get("latency_worst_ms_per_250ms") instanceof java.util.List<?> worst && !worst.isEmpty()) {
+                long over = worst.stream().filter(w -> ((Number) w).longValue() > 200).count();
+                // a few slow windows are a stall (a pause somewhere on the machine); most of them, a trainer that cannot keep up
+                out.printf(Locale.ROOT, "%-30s %d of %d windows of 250 ms had a sample slower than 200 ms%n", "", over, worst.size());
+            }
         }
         if (figures.containsKey("d_big_per_s") || figures.containsKey("e_direct_per_s")
                 || figures.containsKey("d_error") || figures.containsKey("e_error")) {
