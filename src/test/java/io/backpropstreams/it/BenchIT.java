@@ -46,5 +46,15 @@ class BenchIT {
         assertTrue(f.get("latency_samples").asLong() > 0, "latency measured: " + f);
         assertTrue(f.get("latency_p99_ms").asLong() >= f.get("latency_p50_ms").asLong());
         assertEquals(f.get("run_json_per_s").asDouble() / 2, f.get("latency_rate_per_s").asDouble(), 1e-6, "at half the JSON rate");
+        // the worst sample of each 250 ms window: 2 s measured, so about 8 windows, and the worst of them is the run's max
+        com.fasterxml.jackson.databind.JsonNode windows = f.get("latency_worst_ms_per_250ms");
+        assertTrue(windows.size() >= 4 && windows.size() <= 12, "windows: " + windows);
+        long worst = 0;
+        for (com.fasterxml.jackson.databind.JsonNode w : windows) {
+            worst = Math.max(worst, w.asLong());
+        }
+        // the histogram keeps 3 significant digits
+        assertEquals(f.get("latency_max_ms").asDouble(), worst, Math.max(1.0, worst * 0.002), "windows " + windows);
+        assertTrue(f.get("latency_windows_from_epoch_ms").asLong() > 1_700_000_000_000L, "wall-clock start of the windows");
     }
 }
