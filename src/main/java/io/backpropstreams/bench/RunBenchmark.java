@@ -166,7 +166,6 @@ final class RunBenchmark {
         // the worst latency of the samples sent in each 250 ms: tells a single stall from a trainer that cannot keep up
         java.util.TreeMap<Long, Long> worstPerQuarterSecond = new java.util.TreeMap<>();
         long warmupMs = 2_000;
-        long[] measuredFrom = {0};
         long total = (long) (rate * (seconds + warmupMs / 1000.0));
         byte[] sample = SampleCodec.toJson(Lecture.INPUT, Lecture.TARGET).getBytes(StandardCharsets.UTF_8);
         Properties client = new Properties();
@@ -191,7 +190,8 @@ final class RunBenchmark {
                 AtomicBoolean sending = new AtomicBoolean(true);
                 long start = System.nanoTime();
                 long measureFrom = System.currentTimeMillis() + warmupMs;
-                measuredFrom[0] = measureFrom;
+                // wall-clock start of the first window, to line the windows up with a JFR recording or a log
+                figures.put("latency_windows_from_epoch_ms", measureFrom);
                 Thread sender = new Thread(() -> {
                     for (long i = 0; i < total && sending.get(); i++) {
                         long wait = start + (long) (i * 1e9 / rate) - System.nanoTime();
@@ -233,8 +233,6 @@ final class RunBenchmark {
         figures.put("latency_p99_ms", histogram.getValueAtPercentile(99));
         figures.put("latency_p999_ms", histogram.getValueAtPercentile(99.9));
         figures.put("latency_max_ms", histogram.getMaxValue());
-        // wall-clock start of the first window, to line the windows up with a JFR recording or a log
-        figures.put("latency_windows_from_epoch_ms", measuredFrom[0]);
         figures.put("latency_worst_ms_per_250ms", new java.util.ArrayList<>(worstPerQuarterSecond.values()));
     }
 

@@ -449,37 +449,33 @@ public final class Network {
         Arrays.fill(p1, 0, n, 0.0);
         Arrays.fill(p2, 0, n, 0.0);
         Arrays.fill(p3, 0, n, 0.0);
+        boolean pending = updatePending;
         int i = 0;
         int limit = nIn - 3;
-        if (updatePending) {
-            double[] sd = scaledDelta;
-            double[] ap = pendingInput;
-            for (; i < limit; i += 4) {
-                fusedAxpy(p0, inputRows[i], sd, ap[i], a[i], n);
-                fusedAxpy(p1, inputRows[i + 1], sd, ap[i + 1], a[i + 1], n);
-                fusedAxpy(p2, inputRows[i + 2], sd, ap[i + 2], a[i + 2], n);
-                fusedAxpy(p3, inputRows[i + 3], sd, ap[i + 3], a[i + 3], n);
-            }
-            for (int j = 0; j < n; j++) {
-                z[j] = (p0[j] + p1[j]) + (p2[j] + p3[j]);
-            }
-            for (; i < nIn; i++) {
-                fusedAxpy(z, inputRows[i], sd, ap[i], a[i], n);
-            }
-            updatePending = false;
-            return;
-        }
         for (; i < limit; i += 4) {
-            axpy(p0, inputRows[i], a[i], n);
-            axpy(p1, inputRows[i + 1], a[i + 1], n);
-            axpy(p2, inputRows[i + 2], a[i + 2], n);
-            axpy(p3, inputRows[i + 3], a[i + 3], n);
+            addRow(p0, i, a[i], pending);
+            addRow(p1, i + 1, a[i + 1], pending);
+            addRow(p2, i + 2, a[i + 2], pending);
+            addRow(p3, i + 3, a[i + 3], pending);
         }
         for (int j = 0; j < n; j++) {
             z[j] = (p0[j] + p1[j]) + (p2[j] + p3[j]);
         }
         for (; i < nIn; i++) {
-            axpy(z, inputRows[i], a[i], n);
+            addRow(z, i, a[i], pending);
+        }
+        updatePending = false;
+    }
+
+    /**
+     * {@code y += rows[i]·s}; with the pending update, the row is first brought up to date in the
+     * same sweep ({@link #fusedAxpy}).
+     */
+    private void addRow(double[] y, int i, double s, boolean pending) {
+        if (pending) {
+            fusedAxpy(y, inputRows[i], scaledDelta, pendingInput[i], s, size[1]);
+        } else {
+            axpy(y, inputRows[i], s, size[1]);
         }
     }
 

@@ -138,30 +138,29 @@ public final class ChildJvm implements AutoCloseable {
      *
      * @throws AssertionError if the process exits first or {@code timeout} passes (with its output)
      */
-    public String awaitOutput(String needle, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (true) {
-            String out = stdout();
-            int i = out.indexOf(needle);
-            if (i >= 0) {
-                int start = out.lastIndexOf('\n', i) + 1;
-                int end = out.indexOf('\n', i);
-                return out.substring(start, end < 0 ? out.length() : end);
-            }
-            if (!process.isAlive()) {
-                // the line may have been written just before the exit
-                if (stdout().contains(needle)) {
-                    continue;
+    public String awaitOutput(String needle, Duration timeout) {
+        String out;
+        try {
+            out = io.backpropstreams.it.Waits.until(name + " printing '" + needle + "'", timeout, () -> {
+                String now = stdout();
+                // read again after seeing the exit: the line may have been written just before it
+                if (!now.contains(needle) && !process.isAlive() && !(now = stdout()).contains(needle)) {
+                    throw new AssertionError(name + " exited with " + process.exitValue() + " before printing '" + needle + "'\n"
+                            + describeOutput());
                 }
-                throw new AssertionError(name + " exited with " + process.exitValue() + " before printing '" + needle + "'\n"
-                        + describeOutput());
-            }
-            if (System.nanoTime() > deadline) {
+                return now;
+            }, now -> now.contains(needle));
+        } catch (AssertionError e) {
+            if (e.getCause() instanceof org.awaitility.core.ConditionTimeoutException) {
                 throw new AssertionError(name + " did not print '" + needle + "' within " + timeout.toSeconds() + " s\n"
-                        + describeOutput());
+                        + describeOutput(), e);
             }
-            Thread.sleep(25);
+            throw e;
         }
+        int i = out.indexOf(needle);
+        int start = out.lastIndexOf('\n', i) + 1;
+        int end = out.indexOf('\n', i);
+        return out.substring(start, end < 0 ? out.length() : end);
     }
 
     /** SIGKILL, and waits until the process is gone. */

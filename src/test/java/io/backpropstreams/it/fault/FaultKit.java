@@ -125,7 +125,7 @@ final class FaultKit {
     static ChildJvm awaitRunning(ChildJvm child, Duration timeout) throws InterruptedException {
         try {
             child.awaitOutput("Trainer running", timeout);
-        } catch (AssertionError | InterruptedException e) {
+        } catch (AssertionError | RuntimeException e) {
             child.close();
             throw e;
         }
@@ -137,7 +137,7 @@ final class FaultKit {
         ChildJvm child = ChildJvm.start(name, logDir, List.of("broker", "--port", Integer.toString(port), "--data-dir", dataDir.toString()));
         try {
             child.awaitOutput("Kafka broker ready at", START_TIMEOUT);
-        } catch (AssertionError | InterruptedException e) {
+        } catch (AssertionError | RuntimeException e) {
             child.close();
             throw e;
         }

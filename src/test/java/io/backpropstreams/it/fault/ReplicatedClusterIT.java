@@ -128,7 +128,7 @@ class ReplicatedClusterIT {
             for (ChildJvm node : nodes) {
                 node.awaitOutput("Kafka broker ready at", Duration.ofSeconds(120));
             }
-        } catch (AssertionError | InterruptedException e) {
+        } catch (AssertionError | RuntimeException e) {
             for (ChildJvm node : nodes) {
                 node.close();
             }
