@@ -13,6 +13,10 @@ import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.kafka.Topics;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
+import io.backpropstreams.avro.OutputEncoder;
+import io.backpropstreams.topology.BaselineTopology;
+import io.backpropstreams.topology.ModelState;
+import io.backpropstreams.topology.ModelStateSerde;
 import io.backpropstreams.topology.TopicNames;
 import io.backpropstreams.topology.TrainerTopology;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -206,6 +210,7 @@ public final class PipelineBenchmark {
         bar.finish(settings.bigSamples());
 
         ModelSpecs.Definition d = ModelSpecs.toDefinition(ModelSpecs.fromJson(specJson));
+        double baseline = bigBaseline(base, run, model, d, encoded);
         Network core = new Network(d.spec(), d.parameters());
         for (int i = 0; i < 3_000; i++) {
             core.step(inputs[i % pool], targets[i % pool]);
@@ -221,6 +226,8 @@ public final class PipelineBenchmark {
         figures.put("d_big_per_s", rd.perSecond());
         figures.put("d_core_in_process_per_s", coreRate);
         figures.put("d_over_core", rd.perSecond() / coreRate);
+        figures.put("d_baseline_per_s", baseline);
+        figures.put("d_over_baseline", rd.perSecond() / baseline);
         // where the stream thread's time per sample went: the gap between (d) and the core
         figures.put("d_process_us_per_sample", 1000 * rd.processMsPerRecord());
         figures.put("d_commit_ms", rd.commitMs());
@@ -229,6 +236,33 @@ public final class PipelineBenchmark {
             figures.put("d_jmh_per_s", settings.jmhBig());
             figures.put("d_over_jmh", rd.perSecond() / settings.jmhBig());
         }
+    }
+
+    /**
+     * Kafka's own limit for (d)'s records: {@link BaselineTopology} with the same samples, the same
+     * store value (the encoded model), a metric of the same size per sample and a weights update of
+     * the same size every 1000 samples, in-process like (d). No decoding, no step: what is left is
+     * what Kafka Streams and the broker cost for 6 KB samples on this machine.
+     */
+    private double bigBaseline(Properties base, String run, String model, ModelSpecs.Definition d, byte[][] encoded) {
+        Network network = new Network(d.spec(), d.parameters());
+        int valueBytes = ModelStateSerde.encode(new ModelState(network, d.publishEvery(), 0.1)).length;
+        double[] output = new double[10];
+        double[] target = new double[10];
+        target[3] = 1.0;
+        OutputEncoder encoder = new OutputEncoder();
+        int metricBytes = encoder.trainingMetric(model, 1_000_000, 0.1, output, target, 0.1, System.currentTimeMillis(), Boolean.TRUE).length;
+        int weightsBytes = encoder.weightsUpdate(model, "step", network, 0, 1_000_000, System.currentTimeMillis()).length;
+        TopicNames t = topics(run + "-big-baseline");
+        createTopics(base, t);
+        Properties p = withTopics(base, t, run + "-big-baseline");
+        int pool = encoded.length;
+        produce(base, t.samples(), null, model, i -> encoded[(int) (i % pool)], settings.bigSamples());
+        ProgressBar bar = progress.start("(d) no-math baseline", settings.bigSamples());
+        StreamsRun.Result r = StreamsRun.run(p, BaselineTopology.build(t, valueBytes, metricBytes, weightsBytes, d.publishEvery()), t.metrics(),
+                settings.bigSamples(), Duration.ofSeconds(settings.timeoutSeconds()), bar::update);
+        bar.finish(settings.bigSamples());
+        return r.perSecond();
     }
 
     /**

@@ -16,9 +16,14 @@ import java.nio.charset.StandardCharsets;
 /**
  * The speed limit the trainer is measured against: a topology of exactly the trainer's shape that
  * does no math. Per sample it gets and puts a model-sized value in the same kind of store
- * (persistent, cached, logged) and writes two records of the sizes the trainer writes, to the
- * same kind of sinks. Whatever this costs is what Kafka Streams costs; the trainer's extra time
- * is decoding, the training step and building its records.
+ * (persistent, cached, logged) and writes the records the trainer writes, of the same sizes, to the
+ * same kind of sinks: a metric for every sample and a weights update every {@code publishEvery}.
+ * Whatever this costs is what Kafka Streams costs; the trainer's extra time is decoding, the
+ * training step and building its records.
+ *
+ * <p>The stored value is updated in place and put back without a copy: the cache holds it until the
+ * commit, which then serialises it into RocksDB and the changelog once, as the trainer's
+ * {@link CommitTimeStore} does with a model.
  */
 public final class BaselineTopology {
 
@@ -34,9 +39,22 @@ public final class BaselineTopology {
      * @param weightsBytes size of the second output (a weights update)
      */
     public static Topology build(TopicNames topics, int valueBytes, int metricBytes, int weightsBytes) {
+        return build(topics, valueBytes, metricBytes, weightsBytes, 1);
+    }
+
+    /**
+     * @param valueBytes   size of the stored value (the encoded model)
+     * @param metricBytes  size of the output written for every sample (a metric)
+     * @param weightsBytes size of the output written every {@code publishEvery} samples (a weights update)
+     * @param publishEvery samples per weights update, as in a model's spec
+     */
+    public static Topology build(TopicNames topics, int valueBytes, int metricBytes, int weightsBytes, int publishEvery) {
+        if (publishEvery < 1) {
+            throw new IllegalArgumentException("publishEvery must be at least 1, not " + publishEvery);
+        }
         Topology t = new Topology();
         t.addSource("samples-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.samples());
-        t.addProcessor("baseline", () -> new NoMathProcessor(valueBytes, metricBytes, weightsBytes), "samples-source");
+        t.addProcessor("baseline", () -> new NoMathProcessor(valueBytes, metricBytes, weightsBytes, publishEvery), "samples-source");
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(STORE), Serdes.String(), Serdes.ByteArray())
                 .withCachingEnabled().withLoggingEnabled(java.util.Map.of()), "baseline");
         t.addSink("weights-sink", topics.weights(), new StringSerializer(), new ByteArraySerializer(), "baseline");
@@ -48,13 +66,16 @@ public final class BaselineTopology {
         private final int valueBytes;
         private final int metricBytes;
         private final int weightsBytes;
+        private final int publishEvery;
+        private long processed;
         private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, byte[]> store;
 
-        NoMathProcessor(int valueBytes, int metricBytes, int weightsBytes) {
+        NoMathProcessor(int valueBytes, int metricBytes, int weightsBytes, int publishEvery) {
             this.valueBytes = valueBytes;
             this.metricBytes = metricBytes;
             this.weightsBytes = weightsBytes;
+            this.publishEvery = publishEvery;
         }
 
         @Override
@@ -71,9 +92,11 @@ public final class BaselineTopology {
                 value = new byte[valueBytes];
             }
             value[0]++;
-            store.put(id, value.clone());
+            store.put(id, value);
             context.forward(new Record<>(id, new byte[metricBytes], record.timestamp()), "metrics-sink");
-            context.forward(new Record<>(id, new byte[weightsBytes], record.timestamp()), "weights-sink");
+            if (++processed % publishEvery == 0) {
+                context.forward(new Record<>(id, new byte[weightsBytes], record.timestamp()), "weights-sink");
+            }
         }
     }
 }

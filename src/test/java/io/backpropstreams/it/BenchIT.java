@@ -57,4 +57,25 @@ class BenchIT {
         assertEquals(f.get("latency_max_ms").asDouble(), worst, Math.max(1.0, worst * 0.002), "windows " + windows);
         assertTrue(f.get("latency_windows_from_epoch_ms").asLong() > 1_700_000_000_000L, "wall-clock start of the windows");
     }
+
+    @Test
+    void theInProcessExtrasReportTheBigModelAgainstItsBaselineAndTheRerouting() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute("bench", "--samples", "2000", "--rounds", "1", "--latency-seconds", "0", "--big-samples", "2000",
+                "--routing-samples", "2000", "--json");
+        assertEquals(0, exit, "bench failed: " + err);
+        JsonNode f = new ObjectMapper().readTree(out.toString());
+        assertTrue(f.get("latency_samples") == null, "--latency-seconds 0 skips the latency run: " + f);
+        for (String key : List.of("d_big_per_s", "d_baseline_per_s", "d_core_in_process_per_s", "e_direct_per_s", "e_rerouted_per_s")) {
+            assertTrue(f.get(key).asDouble() > 0, key + " in " + f);
+        }
+        assertEquals(f.get("d_big_per_s").asDouble() / f.get("d_baseline_per_s").asDouble(), f.get("d_over_baseline").asDouble(), 1e-9);
+        assertEquals(f.get("d_big_per_s").asDouble() / f.get("d_core_in_process_per_s").asDouble(), f.get("d_over_core").asDouble(), 1e-9);
+        assertTrue(f.get("d_commits").asLong() >= 1, "the stream thread committed: " + f);
+        assertEquals(f.get("e_rerouted_per_s").asDouble() / f.get("e_direct_per_s").asDouble(), f.get("e_rerouted_over_direct").asDouble(), 1e-9);
+    }
 }
