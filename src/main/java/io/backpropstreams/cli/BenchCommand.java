@@ -101,7 +101,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 ProgressBar.Factory.on(err, !json));
         print(spec.commandLine().getOut(), figures);
         // what users run was measured and printed; an extra that failed still fails the command
-        return figures.containsKey("d_error") || figures.containsKey("e_error") ? 1 : 0;
+        return figures.containsKey("d_error") || figures.containsKey("d_baseline_error") || figures.containsKey("e_error") ? 1 : 0;
     }
 
     private void print(PrintWriter out, Map<String, Object> figures) {
@@ -161,9 +161,9 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                         100 * (Double) figures.get("d_over_jmh"));
             }
         }
-        for (String extra : new String[] {"d", "e"}) {
+        for (String extra : new String[] {"d", "d_baseline", "e"}) {
             if (figures.containsKey(extra + "_error")) {
-                out.printf(Locale.ROOT, "(%s) failed: %s%n", extra, figures.get(extra + "_error"));
+                out.printf(Locale.ROOT, "(%s) failed: %s%n", extra.replace('_', ' '), figures.get(extra + "_error"));
             }
         }
         if (figures.containsKey("e_direct_per_s")) {

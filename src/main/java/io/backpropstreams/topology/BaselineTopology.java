@@ -11,6 +11,7 @@ import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.apache.kafka.streams.state.Stores;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -21,9 +22,14 @@ import java.nio.charset.StandardCharsets;
  * Whatever this costs is what Kafka Streams costs; the trainer's extra time is decoding, the
  * training step and building its records.
  *
- * <p>The stored value is updated in place and put back without a copy: the cache holds it until the
- * commit, which then serialises it into RocksDB and the changelog once, as the trainer's
- * {@link CommitTimeStore} does with a model.
+ * <p>The stored value begins with the model's step (a long), which decides when a weights update is
+ * due, as a model's own step does in the trainer. The value is updated in place and put back
+ * without a copy, so a sample costs a get and a put through the metered and caching layers, and
+ * the commit writes the last bytes to RocksDB and the changelog once, as the trainer writes a model
+ * once per commit (see {@link CommitTimeStore}; the trainer also encodes the model then, which the
+ * baseline does not). Putting back the array the cache already holds is safe here because the
+ * serde passes arrays through unchanged, everything happens on the stream thread, nothing else
+ * reads this store, and one model's value fits the cache.
  */
 public final class BaselineTopology {
 
@@ -34,16 +40,18 @@ public final class BaselineTopology {
     }
 
     /**
-     * @param valueBytes   size of the stored value (the encoded model)
-     * @param metricBytes  size of the first output (a metric)
-     * @param weightsBytes size of the second output (a weights update)
+     * The lecture model's shape: a weights update for every sample ({@code publishEvery} 1).
+     *
+     * @param valueBytes   size of the stored value (the encoded model), at least 8
+     * @param metricBytes  size of the output written for every sample (a metric)
+     * @param weightsBytes size of the weights update written for every sample
      */
     public static Topology build(TopicNames topics, int valueBytes, int metricBytes, int weightsBytes) {
         return build(topics, valueBytes, metricBytes, weightsBytes, 1);
     }
 
     /**
-     * @param valueBytes   size of the stored value (the encoded model)
+     * @param valueBytes   size of the stored value (the encoded model), at least 8: it starts with the step
      * @param metricBytes  size of the output written for every sample (a metric)
      * @param weightsBytes size of the output written every {@code publishEvery} samples (a weights update)
      * @param publishEvery samples per weights update, as in a model's spec
@@ -51,6 +59,9 @@ public final class BaselineTopology {
     public static Topology build(TopicNames topics, int valueBytes, int metricBytes, int weightsBytes, int publishEvery) {
         if (publishEvery < 1) {
             throw new IllegalArgumentException("publishEvery must be at least 1, not " + publishEvery);
+        }
+        if (valueBytes < Long.BYTES) {
+            throw new IllegalArgumentException("the stored value holds the step: at least " + Long.BYTES + " bytes, not " + valueBytes);
         }
         Topology t = new Topology();
         t.addSource("samples-source", new ByteArrayDeserializer(), new ByteArrayDeserializer(), topics.samples());
@@ -67,7 +78,6 @@ public final class BaselineTopology {
         private final int metricBytes;
         private final int weightsBytes;
         private final int publishEvery;
-        private long processed;
         private ProcessorContext<String, byte[]> context;
         private KeyValueStore<String, byte[]> store;
 
@@ -91,10 +101,12 @@ public final class BaselineTopology {
             if (value == null) {
                 value = new byte[valueBytes];
             }
-            value[0]++;
+            ByteBuffer state = ByteBuffer.wrap(value);
+            long step = state.getLong(0) + 1;
+            state.putLong(0, step);
             store.put(id, value);
             context.forward(new Record<>(id, new byte[metricBytes], record.timestamp()), "metrics-sink");
-            if (++processed % publishEvery == 0) {
+            if (step % publishEvery == 0) {
                 context.forward(new Record<>(id, new byte[weightsBytes], record.timestamp()), "weights-sink");
             }
         }

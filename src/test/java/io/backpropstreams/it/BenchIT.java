@@ -73,9 +73,10 @@ class BenchIT {
         for (String key : List.of("d_big_per_s", "d_baseline_per_s", "d_core_in_process_per_s", "e_direct_per_s", "e_rerouted_per_s")) {
             assertTrue(f.get(key).asDouble() > 0, key + " in " + f);
         }
-        assertEquals(f.get("d_big_per_s").asDouble() / f.get("d_baseline_per_s").asDouble(), f.get("d_over_baseline").asDouble(), 1e-9);
-        assertEquals(f.get("d_big_per_s").asDouble() / f.get("d_core_in_process_per_s").asDouble(), f.get("d_over_core").asDouble(), 1e-9);
-        assertTrue(f.get("d_commits").asLong() >= 1, "the stream thread committed: " + f);
-        assertEquals(f.get("e_rerouted_per_s").asDouble() / f.get("e_direct_per_s").asDouble(), f.get("e_rerouted_over_direct").asDouble(), 1e-9);
+        assertTrue(f.get("d_error") == null && f.get("d_baseline_error") == null && f.get("e_error") == null, "no extra failed: " + f);
+        assertTrue(f.get("d_over_baseline").asDouble() > 0 && f.get("e_rerouted_over_direct").asDouble() > 0, "ratios: " + f);
+        // Kafka Streams' own metrics of (d)'s stream thread: processing time per sample and commits
+        assertTrue(f.get("d_process_us_per_sample").asDouble() > 0, "processing time per sample: " + f);
+        assertTrue(f.get("d_commits").asLong() >= 1 && f.get("d_commit_ms").asDouble() > 0, "commits: " + f);
     }
 }
