@@ -29,7 +29,7 @@ import java.util.Map;
                 + "the lecture sample as JSON and as Avro, against a no-math application of the same shape (same "
                 + "store, same outputs), in alternated rounds; then run's latency from produce to committed "
                 + "weights at half its JSON rate.",
-            "In-process extras: (d) a [784,128,10] model against the core alone, (e) direct against rerouted "
+            "In-process extras: (d) a [784,128,10] model against the core alone and against a no-math baseline on the same records, (e) direct against rerouted "
                 + "samples.",
             "Samples are produced before an application starts; each is timed by its committed input "
                 + "offsets.",
@@ -57,7 +57,7 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             description = "An extra JVM option for the applications measured, for example a JFR recording (repeatable).")
     java.util.List<String> jvmOptions = new java.util.ArrayList<>();
 
-    @Option(names = "--big-samples", defaultValue = "20000", description = "Samples for the in-process [784,128,10] model (d); 0 skips it (default ${DEFAULT-VALUE}).")
+    @Option(names = "--big-samples", defaultValue = "20000", description = "Samples for the in-process [784,128,10] model (d), and three times as many for its no-math baseline; 0 skips both (default ${DEFAULT-VALUE}).")
     long bigSamples;
 
     @Option(names = "--latency-seconds", defaultValue = "15", description = "Duration of the latency run; 0 skips it (default ${DEFAULT-VALUE}).")
@@ -111,6 +111,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
             out.flush();
             return;
         }
+        printTable(out, figures);
+    }
+
+    /** The table users read: what users run, then the in-process extras that were measured or failed. */
+    static void printTable(PrintWriter out, Map<String, Object> figures) {
         out.println();
         out.printf(Locale.ROOT, "What users run: `run` in its own JVM (HTTP server and monitor on), %,d lecture samples per round,"
                 + " exactly-once, commit.interval.ms %s%n", figures.get("samples_per_round"), figures.get("commit_interval_ms"));
