@@ -1,12 +1,11 @@
 package io.backpropstreams.bench;
 
-import io.backpropstreams.avro.Serdes;
-import io.backpropstreams.avro.WeightsUpdates;
+import io.backpropstreams.avro.OutputEncoder;
 import io.backpropstreams.client.ClientConfigs;
 import io.backpropstreams.kafka.Topics;
+import io.backpropstreams.nn.Classification;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
-import io.backpropstreams.schema.TrainingMetric;
 import io.backpropstreams.service.Trainer;
 import io.backpropstreams.topology.BaselineTopology;
 import io.backpropstreams.topology.ModelState;
@@ -15,10 +14,9 @@ import io.backpropstreams.topology.TopicNames;
 import io.backpropstreams.topology.TrainerTopology;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.Topology;
 
 import java.time.Duration;
-import java.time.Instant;
-import java.util.List;
 import java.util.Properties;
 
 /**
@@ -41,13 +39,7 @@ public final class BaselineApp implements AutoCloseable {
         Properties props = TrainerTopology.streamsConfig(config, null);
         TopicNames topics = TopicNames.from(props);
         Topics.createIfMissing(ClientConfigs.forClient(props, AdminClientConfig.configNames()), Trainer.topicSpecs(topics, partitions));
-        Network lecture = Lecture.network();
-        int valueBytes = ModelStateSerde.encode(new ModelState(lecture, 1, 0.1)).length;
-        int metricBytes = Serdes.TRAINING_METRIC.encode(TrainingMetric.newBuilder().setModelId(Lecture.MODEL_ID).setStep(1)
-                .setLoss(0.1).setOutput(List.of(0.1, 0.9)).setTarget(List.of(0.01, 0.99)).setLossEma(0.1)
-                .setTimestamp(Instant.now()).build()).length;
-        int weightsBytes = Serdes.WEIGHTS_UPDATE.encode(WeightsUpdates.of(Lecture.MODEL_ID, "step", lecture, 0, 0, 0)).length;
-        KafkaStreams streams = new KafkaStreams(BaselineTopology.build(topics, valueBytes, metricBytes, weightsBytes), props);
+        KafkaStreams streams = new KafkaStreams(topologyFor(topics, Lecture.MODEL_ID, Lecture.network(), 1, Lecture.TARGET), props);
         streams.start();
         try {
             new Trainer.RunningWait(streams).await(timeout);
@@ -56,6 +48,21 @@ public final class BaselineApp implements AutoCloseable {
             throw e;
         }
         return new BaselineApp(streams);
+    }
+
+    /**
+     * {@link BaselineTopology} with the sizes of the records the trainer writes for this model: its
+     * stored state, the metric of a sample with this target, and a weights update every
+     * {@code publishEvery} steps.
+     */
+    static Topology topologyFor(TopicNames topics, String modelId, Network network, int publishEvery, double[] target) {
+        int valueBytes = ModelStateSerde.encode(new ModelState(network, publishEvery, 0.1)).length;
+        double[] output = new double[target.length];
+        OutputEncoder encoder = new OutputEncoder();
+        int metricBytes = encoder.trainingMetric(modelId, 1, 0.1, output, target, 0.1, System.currentTimeMillis(),
+                Classification.correct(output, target)).length;
+        int weightsBytes = encoder.weightsUpdate(modelId, "step", network, 0, 0, 0).length;
+        return BaselineTopology.build(topics, valueBytes, metricBytes, weightsBytes, publishEvery);
     }
 
     @Override

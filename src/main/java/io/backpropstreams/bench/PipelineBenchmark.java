@@ -13,10 +13,6 @@ import io.backpropstreams.avro.Serdes;
 import io.backpropstreams.kafka.Topics;
 import io.backpropstreams.nn.Lecture;
 import io.backpropstreams.nn.Network;
-import io.backpropstreams.avro.OutputEncoder;
-import io.backpropstreams.topology.BaselineTopology;
-import io.backpropstreams.topology.ModelState;
-import io.backpropstreams.topology.ModelStateSerde;
 import io.backpropstreams.topology.TopicNames;
 import io.backpropstreams.topology.TrainerTopology;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -238,29 +234,21 @@ public final class PipelineBenchmark {
         }
         // (d)'s figures stand even if its baseline fails
         extra("d_baseline", status, () -> {
-            double baseline = bigBaseline(base, run, model, d, encoded);
+            double baseline = bigBaseline(base, run, model, d, encoded, targets[0]);
             figures.put("d_baseline_per_s", baseline);
             figures.put("d_over_baseline", rd.perSecond() / baseline);
         });
     }
 
     /**
-     * Kafka's own limit for (d)'s records: {@link BaselineTopology} with the same samples, a stored
+     * Kafka's own limit for (d)'s records: the no-math topology ({@link BaselineApp#topologyFor}) with the same samples, a stored
      * value of the encoded model's size, a metric of the same size per sample and a weights update
      * of the same size every {@code publishEvery} steps, in-process like (d). No decoding, no step:
      * what is left is what Kafka Streams and the broker cost for these 6 KB samples on this machine.
      * It runs about three times as fast as (d), so it gets three times the samples: a timing of
      * about as many commits.
      */
-    private double bigBaseline(Properties base, String run, String model, ModelSpecs.Definition d, byte[][] encoded) {
-        Network network = new Network(d.spec(), d.parameters());
-        int valueBytes = ModelStateSerde.encode(new ModelState(network, d.publishEvery(), 0.1)).length;
-        double[] output = new double[10];
-        double[] target = new double[10];
-        target[3] = 1.0;
-        OutputEncoder encoder = new OutputEncoder();
-        int metricBytes = encoder.trainingMetric(model, 1_000_000, 0.1, output, target, 0.1, System.currentTimeMillis(), Boolean.TRUE).length;
-        int weightsBytes = encoder.weightsUpdate(model, "step", network, 0, 1_000_000, System.currentTimeMillis()).length;
+    private double bigBaseline(Properties base, String run, String model, ModelSpecs.Definition d, byte[][] encoded, double[] target) {
         TopicNames t = topics(run + "-big-baseline");
         createTopics(base, t);
         Properties p = withTopics(base, t, run + "-big-baseline");
@@ -268,7 +256,7 @@ public final class PipelineBenchmark {
         long n = 3 * settings.bigSamples();
         produce(base, t.samples(), null, model, i -> encoded[(int) (i % pool)], n);
         ProgressBar bar = progress.start("(d) no-math baseline", n);
-        StreamsRun.Result r = StreamsRun.run(p, BaselineTopology.build(t, valueBytes, metricBytes, weightsBytes, d.publishEvery()), t.metrics(),
+        StreamsRun.Result r = StreamsRun.run(p, BaselineApp.topologyFor(t, model, new Network(d.spec(), d.parameters()), d.publishEvery(), target), t.metrics(),
                 n, Duration.ofSeconds(settings.timeoutSeconds()), bar::update);
         bar.finish(n);
         return r.perSecond();

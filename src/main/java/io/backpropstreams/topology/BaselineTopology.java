@@ -40,17 +40,6 @@ public final class BaselineTopology {
     }
 
     /**
-     * The lecture model's shape: a weights update for every sample ({@code publishEvery} 1).
-     *
-     * @param valueBytes   size of the stored value (the encoded model), at least 8
-     * @param metricBytes  size of the output written for every sample (a metric)
-     * @param weightsBytes size of the weights update written for every sample
-     */
-    public static Topology build(TopicNames topics, int valueBytes, int metricBytes, int weightsBytes) {
-        return build(topics, valueBytes, metricBytes, weightsBytes, 1);
-    }
-
-    /**
      * @param valueBytes   size of the stored value (the encoded model), at least 8: it starts with the step
      * @param metricBytes  size of the output written for every sample (a metric)
      * @param weightsBytes size of the output written every {@code publishEvery} samples (a weights update)

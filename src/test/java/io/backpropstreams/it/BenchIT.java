@@ -25,15 +25,7 @@ class BenchIT {
 
     @Test
     void benchRunsTheRealRunCommandAndTheBaselineAndReportsEveryFigure() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute("bench", "--samples", "3000", "--rounds", "1", "--latency-seconds", "2", "--big-samples", "0",
-                "--routing-samples", "0", "--json");
-        assertEquals(0, exit, "bench failed: " + err);
-        JsonNode f = new ObjectMapper().readTree(out.toString());
+        JsonNode f = bench("--samples", "3000", "--rounds", "1", "--latency-seconds", "2", "--big-samples", "0", "--routing-samples", "0");
         for (String key : List.of("baseline_per_s", "run_json_per_s", "run_avro_per_s")) {
             assertTrue(f.get(key).asDouble() > 0, key + " in " + f);
             assertEquals(1, f.get(key + "_rounds").size(), key + " per round");
@@ -60,15 +52,7 @@ class BenchIT {
 
     @Test
     void theInProcessExtrasReportTheBigModelAgainstItsBaselineAndTheRerouting() throws Exception {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Main.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute("bench", "--samples", "2000", "--rounds", "1", "--latency-seconds", "0", "--big-samples", "2000",
-                "--routing-samples", "2000", "--json");
-        assertEquals(0, exit, "bench failed: " + err);
-        JsonNode f = new ObjectMapper().readTree(out.toString());
+        JsonNode f = bench("--samples", "2000", "--rounds", "1", "--latency-seconds", "0", "--big-samples", "2000", "--routing-samples", "2000");
         assertTrue(f.get("latency_samples") == null, "--latency-seconds 0 skips the latency run: " + f);
         for (String key : List.of("d_big_per_s", "d_baseline_per_s", "d_core_in_process_per_s", "e_direct_per_s", "e_rerouted_per_s")) {
             assertTrue(f.get(key).asDouble() > 0, key + " in " + f);
@@ -78,5 +62,20 @@ class BenchIT {
         // Kafka Streams' own metrics of (d)'s stream thread: processing time per sample and commits
         assertTrue(f.get("d_process_us_per_sample").asDouble() > 0, "processing time per sample: " + f);
         assertTrue(f.get("d_commits").asLong() >= 1 && f.get("d_commit_ms").asDouble() > 0, "commits: " + f);
+    }
+
+    /** {@code bench ARGS --json}, which must exit 0, as its figures. */
+    private static JsonNode bench(String... args) throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Main.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        String[] command = new String[args.length + 2];
+        command[0] = "bench";
+        System.arraycopy(args, 0, command, 1, args.length);
+        command[command.length - 1] = "--json";
+        assertEquals(0, cl.execute(command), "bench failed: " + err);
+        return new ObjectMapper().readTree(out.toString());
     }
 }

@@ -1,6 +1,7 @@
 package io.backpropstreams.it.fault;
 
 import io.backpropstreams.it.SharedBroker;
+import io.backpropstreams.it.Waits;
 import io.backpropstreams.topology.TopicNames;
 import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
@@ -165,23 +166,18 @@ class ScaleOutIT {
     }
 
     /** Waits until the group has two members that each own some of the partitions, together all. */
-    static Map<String, Set<Integer>> awaitBothAssigned(Admin admin, String group, String topic) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
-        Map<String, Set<Integer>> last = Map.of();
-        while (System.nanoTime() < deadline) {
+    static Map<String, Set<Integer>> awaitBothAssigned(Admin admin, String group, String topic) {
+        return Waits.until("the two trainers to split the " + PARTITIONS + " partitions", Duration.ofSeconds(90), () -> {
             try {
-                last = FaultKit.assignment(admin, group, topic);
-                Set<Integer> all = new TreeSet<>();
-                last.values().forEach(all::addAll);
-                if (last.size() == 2 && last.values().stream().noneMatch(Set::isEmpty) && all.size() == PARTITIONS) {
-                    return last;
-                }
+                return FaultKit.assignment(admin, group, topic);
             } catch (Exception e) {
-                last = Map.of("error", Set.of());
+                return Map.<String, Set<Integer>>of("error", Set.of());
             }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the two trainers did not split the " + PARTITIONS + " partitions within 90 s: " + last);
+        }, assignment -> {
+            Set<Integer> all = new TreeSet<>();
+            assignment.values().forEach(all::addAll);
+            return assignment.size() == 2 && assignment.values().stream().noneMatch(Set::isEmpty) && all.size() == PARTITIONS;
+        });
     }
 
     /** The partitions of the member whose client id starts with {@code clientIdPrefix}. */
