@@ -55,6 +55,8 @@ public final class Network {
     private static final int ROW_BUFFER_MIN = 32;
     /** First layers with at least this many inputs are kept input-major under plain SGD (see {@link #inputRows}). */
     private static final int INPUT_MAJOR_MIN = 32;
+    /** Layers with fewer inputs than this backpropagate input by input (see {@link #backpropagate}): one AVX-512 vector of doubles. */
+    private static final int NARROW = 8;
 
     private final NetworkSpec spec;
     private final ParameterLayout layout;
@@ -505,6 +507,21 @@ public final class Network {
         double[] dPrev = delta[l - 1];
         double[] d = delta[l];
         int w = layout.weightOffset(l);
+        Activation f = activation[l - 1];
+        double[] a = out[l - 1];
+        if (nIn < NARROW) {
+            // too narrow to vectorise over i: one sum per input, in the same order j = 0, 1, 2… and
+            // from the same 0.0 as below, without the zeroing pass and the second sweep
+            int n = size[l];
+            for (int i = 0; i < nIn; i++) {
+                double t = 0.0;
+                for (int j = 0, k = w + i; j < n; j++, k += nIn) {
+                    t += params[k] * d[j];
+                }
+                dPrev[i] = t * f.derivativeFromOutput(a[i]);
+            }
+            return;
+        }
         Arrays.fill(dPrev, 0, nIn, 0.0);
         for (int j = 0; j < size[l]; j++) {
             double dj = d[j];
@@ -513,8 +530,6 @@ public final class Network {
                 dPrev[i] += params[row + i] * dj;
             }
         }
-        Activation f = activation[l - 1];
-        double[] a = out[l - 1];
         for (int i = 0; i < nIn; i++) {
             dPrev[i] *= f.derivativeFromOutput(a[i]);
         }
@@ -564,7 +579,12 @@ public final class Network {
                     for (int i = 0; i < nIn; i++) {
                         p[row + i] -= s * a[i];
                     }
+                    if (biases) {
+                        // the same η·δ_j the bias loop below computes, taken while it is at hand
+                        p[b + j] -= s;
+                    }
                 }
+                return;
             }
             if (biases) {
                 for (int j = 0; j < n; j++) {
@@ -592,15 +612,23 @@ public final class Network {
 
     /**
      * Applies the simultaneous update if the parameter bound proves every result finite.
-     * By the triangle inequality {@code |p − η·δ_j·a_i| ≤ max|p| + η·max|δ_l|·max|a_{l−1}|}.
+     * By the triangle inequality {@code |p − η·δ_j·a_i| ≤ max|p| + η·max|δ_l|·max|a_{l−1}|}, and
+     * {@code max|x| ≤ Σ|x|}: the proof uses the sums ({@link #sumAbs}), which cost no branch per
+     * entry. Which path applies the update never changes its bits. Only when a sum is not finite
+     * (a NaN or infinite entry, or finite entries whose sum overflows) are the exact maxima taken.
      *
      * @return false if the bound cannot prove it; nothing has changed then
      */
     private boolean applyWithinBound() {
         double stepBound = 0.0;
         for (int l = 1; l <= depth; l++) {
-            double d = maxAbs(delta[l], 0, size[l]);
-            double a = maxAbs(out[l - 1], 0, size[l - 1]);
+            double d = sumAbs(delta[l], size[l]);
+            double a = sumAbs(out[l - 1], size[l - 1]);
+            if (!Double.isFinite(d) || !Double.isFinite(a)) {
+                // a non-finite entry, or finite ones whose sum overflows: decide on the maxima
+                d = maxAbs(delta[l], 0, size[l]);
+                a = maxAbs(out[l - 1], 0, size[l - 1]);
+            }
             if (!Double.isFinite(d) || !Double.isFinite(a)) {
                 throw new StepRejectedException("layer " + l + " delta or activation would be non-finite (max |δ| = "
                         + d + ", max |a| = " + a + ") at step " + (step + 1));
@@ -967,6 +995,33 @@ public final class Network {
         z[j + 1] = t;
         z[j + 2] = u;
         z[j + 3] = v;
+    }
+
+    /**
+     * {@code Σ|v[i]|} over the first {@code n} entries, an upper bound of {@code max|v[i]|} for the
+     * finiteness proof of {@link #applyWithinBound}: every term is ≥ 0 and rounding is monotonic, so
+     * the rounded sum is never below its largest term. Unlike {@link #maxAbs} it has no branch per
+     * entry (for a layer of two the maximum's branch is mispredicted about every other step), and a
+     * NaN entry makes it NaN, so a NaN is never bounded away. Four partial sums, so that a wide
+     * layer is not one chain of dependent additions.
+     */
+    private static double sumAbs(double[] v, int n) {
+        double s0 = 0.0;
+        double s1 = 0.0;
+        double s2 = 0.0;
+        double s3 = 0.0;
+        int i = 0;
+        for (int limit = n - 3; i < limit; i += 4) {
+            s0 += Math.abs(v[i]);
+            s1 += Math.abs(v[i + 1]);
+            s2 += Math.abs(v[i + 2]);
+            s3 += Math.abs(v[i + 3]);
+        }
+        double s = (s0 + s1) + (s2 + s3);
+        for (; i < n; i++) {
+            s += Math.abs(v[i]);
+        }
+        return s;
     }
 
     /**

@@ -479,6 +479,28 @@ class NetworkTest {
         assertEquals(3L, net.step());
     }
 
+    @Test
+    void finiteActivationsWhoseSumOverflowsStillTrainExactly() {
+        // 1-2-1 linear: both hidden outputs are 1e308, finite, but their sum (the proof's cheap bound) is ∞.
+        // The step is finite, so it must be applied, exactly, not refused as non-finite.
+        NetworkSpec spec = spec(List.of(1, 2, 1), List.of(LINEAR, LINEAR), Loss.SQUARED_ERROR, ETA,
+                UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0.0);
+        double[] p = {1e308, 1e308, 0.0, 0.0, 1e-308, -1e-308, 0.25};
+        Network net = new Network(spec, p);
+        double[] x = {1.0};
+        double[] t = {0.75};
+        double[] g = new double[p.length];
+        new Network(spec, p).gradient(x, t, g);
+        double[] expected = p.clone();
+        for (int k = 0; k < p.length; k++) {
+            expected[k] = expected[k] - ETA * g[k];
+        }
+        assertEquals(0.5 * 0.5 * 0.5, net.step(x, t));
+        assertArrayEquals(new double[] {1e308, 1e308}, net.layerOutput(1));
+        assertBitIdentical(expected, net.parameters(), "parameters after the step");
+        assertEquals(1L, net.step());
+    }
+
     // ========================================= codec =============================================
 
     @ParameterizedTest(name = "{0} {1}")
