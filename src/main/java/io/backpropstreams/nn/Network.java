@@ -399,38 +399,50 @@ public final class Network {
             System.arraycopy(input, 0, out[0], 0, size[0]);
         }
         for (int l = 1; l <= depth; l++) {
-            int nIn = size[l - 1];
-            double[] a = out[l - 1];
-            double[] z = net[l];
-            double[] o = out[l];
-            Activation f = activation[l];
-            int w = layout.weightOffset(l);
-            int b = layout.biasOffset(l);
-            int n = size[l];
-            int j = 0;
             if (l == 1 && inputRows != null) {
-                forwardInputMajor(a, z);
+                forwardInputMajor(out[0], net[1]);
             } else {
-                // four rows per pass: four times the independent sums, one load of a[i] for all four
-                for (; j < n - 3; j += 4) {
-                    dot4(params, w + j * nIn, a, nIn, z, j);
-                }
-                for (; j < n; j++) {
-                    z[j] = dot(params, w + j * nIn, a, nIn);
-                }
+                weightedSums(l);
             }
-            if (f == Activation.SOFTMAX) {
-                for (j = 0; j < n; j++) {
-                    z[j] += params[b + j];
-                }
-                logSumExp = Activation.softmax(z, o, n);
-                continue;
+            activate(l);
+        }
+    }
+
+    /** {@code z = W_l·a_{l−1}} into {@link #net}, without the biases, each row summed as {@link #dot} sums it. */
+    private void weightedSums(int l) {
+        int nIn = size[l - 1];
+        int n = size[l];
+        double[] a = out[l - 1];
+        double[] z = net[l];
+        int w = layout.weightOffset(l);
+        int j = 0;
+        // four rows per pass: four times the independent sums, one load of a[i] for all four
+        for (; j < n - 3; j += 4) {
+            dot4(params, w + j * nIn, a, nIn, z, j);
+        }
+        for (; j < n; j++) {
+            z[j] = dot(params, w + j * nIn, a, nIn);
+        }
+    }
+
+    /** {@code net_l = z + b_l} and {@code a_l = f_l(net_l)}, in place of the weighted sums in {@link #net}. */
+    private void activate(int l) {
+        int n = size[l];
+        double[] z = net[l];
+        double[] o = out[l];
+        int b = layout.biasOffset(l);
+        Activation f = activation[l];
+        if (f == Activation.SOFTMAX) {
+            for (int j = 0; j < n; j++) {
+                z[j] += params[b + j];
             }
-            for (j = 0; j < n; j++) {
-                double s = z[j] + params[b + j];
-                z[j] = s;
-                o[j] = f.apply(s);
-            }
+            logSumExp = Activation.softmax(z, o, n);
+            return;
+        }
+        for (int j = 0; j < n; j++) {
+            double s = z[j] + params[b + j];
+            z[j] = s;
+            o[j] = f.apply(s);
         }
     }
 
@@ -535,77 +547,121 @@ public final class Network {
         }
     }
 
-    /** {@code W_l ← W_l − η·δ_l·a_{l−1}ᵀ} (and {@code b_l} when trained), through the optimizer. */
+    /**
+     * {@code W_l ← W_l − η·δ_l·a_{l−1}ᵀ} (and {@code b_l} when trained), through the optimizer.
+     * One small method per case: momentum, the deferred input-major first layer, wide rows through
+     * the row buffer, and narrow rows in place.
+     */
     private void update(int l) {
+        if (velocity != null) {
+            updateWithMomentum(l);
+        } else if (l == 1 && inputRows != null && !updatingRowMajor) {
+            deferInputMajorUpdate();
+        } else if (size[l - 1] >= ROW_BUFFER_MIN) {
+            updateThroughRowBuffer(l);
+        } else {
+            updateInPlace(l);
+        }
+    }
+
+    /**
+     * The input-major first layer: {@code W_1[j][i] − (η·δ_j)·a_i} as {@link #updateInPlace} computes it,
+     * for each input an axpy over the neurons, left pending for the next forward pass to apply in the
+     * same sweep over the weights. The biases are updated now.
+     */
+    private void deferInputMajorUpdate() {
+        flushPendingUpdate();
+        int n = size[1];
+        double[] d = delta[1];
+        double[] sd = scaledDelta;
+        for (int j = 0; j < n; j++) {
+            sd[j] = eta * d[j];
+        }
+        System.arraycopy(out[0], 0, pendingInput, 0, size[0]);
+        updatePending = true;
+        paramsStale = true;
+        updateBiases(1);
+    }
+
+    /**
+     * {@link #updateInPlace} for wide rows. C2 (JDK 17) does not vectorize {@code p[row + i] -= s·a[i]}:
+     * the store and the load have different index invariants, so it must assume they overlap. Through
+     * a row buffer indexed like {@code a[]} it does; the two copies are intrinsic block moves. Same
+     * operations, same results.
+     */
+    private void updateThroughRowBuffer(int l) {
+        int nIn = size[l - 1];
+        double[] a = out[l - 1];
+        double[] d = delta[l];
+        double[] p = params;
+        double[] r = rowBuffer;
+        int w = layout.weightOffset(l);
+        for (int j = 0; j < size[l]; j++) {
+            double s = eta * d[j];
+            int row = w + j * nIn;
+            System.arraycopy(p, row, r, 0, nIn);
+            for (int i = 0; i < nIn; i++) {
+                r[i] -= s * a[i];
+            }
+            System.arraycopy(r, 0, p, row, nIn);
+        }
+        updateBiases(l);
+    }
+
+    /** Plain SGD on a narrow layer: {@code W_l[j][i] −= (η·δ_j)·a_i}, and {@code b_l[j] −= η·δ_j} with the same {@code η·δ_j}. */
+    private void updateInPlace(int l) {
+        int nIn = size[l - 1];
+        double[] a = out[l - 1];
+        double[] d = delta[l];
+        double[] p = params;
+        int w = layout.weightOffset(l);
+        int b = layout.biasOffset(l);
+        boolean biases = spec.trainBiases();
+        for (int j = 0; j < size[l]; j++) {
+            double s = eta * d[j];
+            int row = w + j * nIn;
+            for (int i = 0; i < nIn; i++) {
+                p[row + i] -= s * a[i];
+            }
+            if (biases) {
+                p[b + j] -= s;
+            }
+        }
+    }
+
+    /** Plain SGD on the biases of layer {@code l}, when they are trained: {@code b_l[j] −= η·δ_j}. */
+    private void updateBiases(int l) {
+        if (!spec.trainBiases()) {
+            return;
+        }
+        double[] d = delta[l];
+        int b = layout.biasOffset(l);
+        for (int j = 0; j < size[l]; j++) {
+            params[b + j] -= eta * d[j];
+        }
+    }
+
+    /** Momentum: {@code v ← μ·v − η·g}, {@code p ← p + v}, weight by weight, then the bias of each neuron. */
+    private void updateWithMomentum(int l) {
         int nIn = size[l - 1];
         double[] a = out[l - 1];
         double[] d = delta[l];
         int w = layout.weightOffset(l);
         int b = layout.biasOffset(l);
-        double eta = this.eta;
         boolean biases = spec.trainBiases();
-        if (velocity == null) {
-            double[] p = params;
-            int n = size[l];
-            if (l == 1 && inputRows != null && !updatingRowMajor) {
-                // input-major: W_1[j][i] − (η·δ_j)·a_i as below, for each input an axpy over the neurons,
-                // left pending for the next forward pass to apply in the same sweep over the weights
-                flushPendingUpdate();
-                double[] sd = scaledDelta;
-                for (int j = 0; j < n; j++) {
-                    sd[j] = eta * d[j];
-                }
-                System.arraycopy(a, 0, pendingInput, 0, nIn);
-                updatePending = true;
-                paramsStale = true;
-            } else if (nIn >= ROW_BUFFER_MIN) {
-                // C2 (JDK 17) does not vectorize p[row + i] -= s·a[i]: the store and the load have different
-                // index invariants, so it must assume they overlap. Through a row buffer indexed like a[] it
-                // does; the two copies are intrinsic block moves. Same operations, same results.
-                double[] r = rowBuffer;
-                for (int j = 0; j < n; j++) {
-                    double s = eta * d[j];
-                    int row = w + j * nIn;
-                    System.arraycopy(p, row, r, 0, nIn);
-                    for (int i = 0; i < nIn; i++) {
-                        r[i] -= s * a[i];
-                    }
-                    System.arraycopy(r, 0, p, row, nIn);
-                }
-            } else {
-                for (int j = 0; j < n; j++) {
-                    double s = eta * d[j];
-                    int row = w + j * nIn;
-                    for (int i = 0; i < nIn; i++) {
-                        p[row + i] -= s * a[i];
-                    }
-                    if (biases) {
-                        // the same η·δ_j the bias loop below computes, taken while it is at hand
-                        p[b + j] -= s;
-                    }
-                }
-                return;
+        double mu = spec.momentum();
+        for (int j = 0; j < size[l]; j++) {
+            double s = eta * d[j];
+            int row = w + j * nIn;
+            for (int i = 0; i < nIn; i++) {
+                double v = mu * velocity[row + i] - s * a[i];
+                velocity[row + i] = v;
+                params[row + i] += v;
             }
             if (biases) {
-                for (int j = 0; j < n; j++) {
-                    p[b + j] -= eta * d[j];
-                }
-            }
-        } else {
-            double mu = spec.momentum();
-            for (int j = 0; j < size[l]; j++) {
-                double s = eta * d[j];
-                int row = w + j * nIn;
-                for (int i = 0; i < nIn; i++) {
-                    double v = mu * velocity[row + i] - s * a[i];
-                    velocity[row + i] = v;
-                    params[row + i] += v;
-                }
-                if (biases) {
-                    double v = mu * velocity[b + j] - s;
-                    velocity[b + j] = v;
-                    params[b + j] += v;
-                }
+                double v = mu * velocity[b + j] - s;
+                velocity[b + j] = v;
+                params[b + j] += v;
             }
         }
     }
