@@ -237,6 +237,10 @@ public final class PipelineBenchmark {
             double baseline = bigBaseline(base, run, model, d, encoded, targets[0]);
             figures.put("d_baseline_per_s", baseline);
             figures.put("d_over_baseline", rd.perSecond() / baseline);
+            // the most (d) could reach if the trainer cost Kafka's time per sample plus the core's step and nothing else
+            double ceiling = 1 / (1 / baseline + 1 / coreRate);
+            figures.put("d_ceiling_per_s", ceiling);
+            figures.put("d_ceiling_over_core", ceiling / coreRate);
         });
     }
 

@@ -156,6 +156,11 @@ public final class BenchCommand implements java.util.concurrent.Callable<Integer
                 out.printf(Locale.ROOT, "%-58s %,.0f samples/s  (d)/baseline = %.0f%%%n", "    no-math baseline, same samples and record sizes",
                         figures.get("d_baseline_per_s"), 100 * (Double) figures.get("d_over_baseline"));
             }
+            if (figures.containsKey("d_ceiling_per_s")) {
+                // a sample costs at least Kafka's time (the baseline) plus the step (the core): 1/(1/baseline + 1/core)
+                out.printf(Locale.ROOT, "%-58s %,.0f samples/s  ceiling/core = %.0f%%%n", "    ceiling: the baseline's time plus the core's step",
+                        figures.get("d_ceiling_per_s"), 100 * (Double) figures.get("d_ceiling_over_core"));
+            }
             if (figures.containsKey("d_process_us_per_sample")) {
                 out.printf(Locale.ROOT, "%-58s %.0f µs/sample processing (the core alone: %.0f µs), %,d commits of %.0f ms%n",
                         "    stream thread (Kafka Streams' metrics)", figures.get("d_process_us_per_sample"),

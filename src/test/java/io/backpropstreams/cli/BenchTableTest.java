@@ -42,6 +42,8 @@ class BenchTableTest {
         f.put("d_over_core", 9_338.0 / 36_044.0);
         f.put("d_baseline_per_s", 35_870.0);
         f.put("d_over_baseline", 9_338.0 / 35_870.0);
+        f.put("d_ceiling_per_s", 1 / (1 / 35_870.0 + 1 / 36_044.0));
+        f.put("d_ceiling_over_core", 35_870.0 / (35_870.0 + 36_044.0));
         f.put("d_process_us_per_sample", 98.0);
         f.put("d_commit_ms", 17.0);
         f.put("d_commits", 18L);
@@ -66,6 +68,7 @@ class BenchTableTest {
                 "2 of 4 windows of 250 ms had a sample slower than 200 ms",
                 "(d) [784,128,10] sigmoid, publishEvery 1000                9,338 samples/s  core in-process 36,044 steps/s, (d)/core = 26%",
                 "    no-math baseline, same samples and record sizes        35,870 samples/s  (d)/baseline = 26%",
+                "    ceiling: the baseline's time plus the core's step      17,978 samples/s  ceiling/core = 50%",
                 "    stream thread (Kafka Streams' metrics)                 98 µs/sample processing (the core alone: 28 µs), 18 commits of 17 ms",
                 "    every sample on the other partition (rerouted)         94,764 samples/s  rerouted/direct = 99%")) {
             assertTrue(t.contains(row), "missing\n" + row + "\nin\n" + t);
@@ -78,10 +81,13 @@ class BenchTableTest {
         Map<String, Object> f = figures();
         f.remove("d_baseline_per_s");
         f.remove("d_over_baseline");
+        f.remove("d_ceiling_per_s");
+        f.remove("d_ceiling_over_core");
         f.put("d_baseline_error", "the read_committed consumer saw 12 of 60,000 records within 600 s");
         String t = table(f);
         assertTrue(t.contains("(d baseline) failed: the read_committed consumer saw 12 of 60,000 records within 600 s"), t);
         assertTrue(t.contains("9,338 samples/s  core in-process 36,044 steps/s"), t);
         assertFalse(t.contains("no-math baseline, same samples"), t);
+        assertFalse(t.contains("ceiling"), t);
     }
 }

@@ -59,6 +59,10 @@ class BenchIT {
         }
         assertTrue(f.get("d_error") == null && f.get("d_baseline_error") == null && f.get("e_error") == null, "no extra failed: " + f);
         assertTrue(f.get("d_over_baseline").asDouble() > 0 && f.get("e_rerouted_over_direct").asDouble() > 0, "ratios: " + f);
+        // the ceiling adds the two costs per sample, so it is below each of them
+        double ceiling = f.get("d_ceiling_per_s").asDouble();
+        assertTrue(ceiling > 0 && ceiling < f.get("d_baseline_per_s").asDouble() && ceiling < f.get("d_core_in_process_per_s").asDouble(),
+                "ceiling below the baseline and the core: " + f);
         // Kafka Streams' own metrics of (d)'s stream thread: processing time per sample and commits
         assertTrue(f.get("d_process_us_per_sample").asDouble() > 0, "processing time per sample: " + f);
         assertTrue(f.get("d_commits").asLong() >= 1 && f.get("d_commit_ms").asDouble() > 0, "commits: " + f);
