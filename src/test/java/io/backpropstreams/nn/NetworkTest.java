@@ -479,6 +479,97 @@ class NetworkTest {
         assertEquals(3L, net.step());
     }
 
+    static Stream<Arguments> lectureShapes() {
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (Activation hidden : List.of(SIGMOID, TANH, RELU, LINEAR)) {
+            for (Activation output : List.of(SIGMOID, TANH, LINEAR)) {
+                for (boolean biases : List.of(true, false)) {
+                    b.add(Arguments.of(hidden, output, Loss.SQUARED_ERROR, biases));
+                }
+            }
+            b.add(Arguments.of(hidden, SIGMOID, Loss.CROSS_ENTROPY, true));
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0}-{1} {2} biases {3}")
+    @MethodSource("lectureShapes")
+    void theLectureShapedStepHasTheGeneralPathsBits(Activation hidden, Activation output, Loss loss, boolean biases) {
+        // η = 0.25 is a power of two, so η·(δ·a) = (η·δ)·a exactly: the step must equal p − η·g bit for bit,
+        // with g, the outputs, net inputs and deltas from gradient(), which runs the general forward and backward code
+        NetworkSpec spec = spec(List.of(2, 2, 2), List.of(hidden, output), loss, ETA, UpdateRule.SIMULTANEOUS, biases, Optimizer.SGD, 0.0);
+        SplittableRandom random = new SplittableRandom(7);
+        Network net = new Network(spec, randomParameters(spec, 7, random));
+        assertTrue(net.usesLectureShapedStep());
+        for (int s = 0; s < 50; s++) {
+            double[] x = uniform(random, 2, -2, 2);
+            double[] t = uniform(random, 2, 0.05, 0.95);
+            double[] p = net.parameters();
+            Network general = net.copy();
+            double[] g = new double[p.length];
+            double expectedLoss = general.gradient(x, t, g);
+            double[] expected = p.clone();
+            ParameterLayout layout = net.layout();
+            for (int l = 1; l <= 2; l++) {
+                for (int k = layout.weightOffset(l); k < layout.weightOffset(l) + 4; k++) {
+                    expected[k] -= ETA * g[k];
+                }
+                for (int k = layout.biasOffset(l); biases && k < layout.biasOffset(l) + 2; k++) {
+                    expected[k] -= ETA * g[k];
+                }
+            }
+            assertEquals(Double.doubleToRawLongBits(expectedLoss), Double.doubleToRawLongBits(net.step(x, t)), "loss of step " + (s + 1));
+            assertBitIdentical(expected, net.parameters(), "parameters after step " + (s + 1));
+            for (int l = 0; l <= 2; l++) {
+                assertBitIdentical(general.layerOutput(l), net.layerOutput(l), "outputs of layer " + l);
+                assertBitIdentical(general.delta(l == 0 ? 1 : l), net.delta(l == 0 ? 1 : l), "deltas of layer " + l);
+            }
+            assertBitIdentical(general.netInput(2), net.netInput(2), "net inputs of the output layer");
+        }
+        assertEquals(50L, net.step());
+    }
+
+    @Test
+    void theLectureShapedStepRefusesWhatTheGeneralPathRefuses() {
+        // 2-2-2 linear, W_1 = 1e-300·I, W_2 = 1e300·I: the outputs are 1 and the loss (~1e20) finite, but δ_1 = W_2ᵀ·δ_2 = 1e310
+        NetworkSpec spec = spec(List.of(2, 2, 2), List.of(LINEAR, LINEAR), Loss.SQUARED_ERROR, ETA, UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0.0);
+        double[] p = {1e-300, 0.0, 0.0, 1e-300, 0.0, 0.0, 1e300, 0.0, 0.0, 1e300, 0.0, 0.0};
+        Network net = new Network(spec, p);
+        assertTrue(net.usesLectureShapedStep());
+        StepRejectedException e = assertThrows(StepRejectedException.class, () -> net.step(new double[] {1.0, 1.0}, new double[] {-1e10, -1e10}));
+        assertTrue(e.getMessage().contains("at step 1"), e.getMessage());
+        assertEquals(0L, net.step());
+        assertBitIdentical(p, net.parameters(), "parameters after the refused step");
+        // weights from input 1 (always 0) of ±1e306: beyond the bound, so the exact path applies the step, exactly
+        NetworkSpec tanh = spec(List.of(2, 2, 2), List.of(TANH, LINEAR), Loss.SQUARED_ERROR, ETA, UpdateRule.SIMULTANEOUS, true, Optimizer.SGD, 0.0);
+        double[] q = {0.3, 1e306, 0.1, -1e306, 0.05, -0.05, 0.7, -0.4, 0.2, 0.6, 0.0, 0.1};
+        Network far = new Network(tanh, q);
+        assertTrue(far.usesLectureShapedStep());
+        double[] x = {0.8, 0.0};
+        double[] t = {0.5, 0.1};
+        double[] expected = q.clone();
+        for (int step = 1; step <= 3; step++) {
+            double[] g = new double[q.length];
+            new Network(tanh, expected).gradient(x, t, g);
+            for (int k = 0; k < q.length; k++) {
+                expected[k] -= ETA * g[k];
+            }
+            far.step(x, t);
+            assertBitIdentical(expected, far.parameters(), "parameters after step " + step);
+        }
+        assertEquals(1e306, far.parameter(1));
+    }
+
+    @Test
+    void onlyPlainSgdOnTheLecturesShapeTakesTheLectureShapedStep() {
+        assertTrue(Lecture.network().usesLectureShapedStep());
+        NetworkSpec lecture = Lecture.network().spec();
+        assertFalse(new Network(lecture.withUpdateRule(UpdateRule.SEQUENTIAL), Lecture.initialParameters()).usesLectureShapedStep());
+        assertFalse(new Network(NetworkSpec.of(List.of(2, 3, 2), SIGMOID, 0.1), new double[17]).usesLectureShapedStep());
+        assertFalse(new Network(spec(List.of(2, 2, 2), List.of(SIGMOID, SIGMOID), Loss.SQUARED_ERROR, 0.1, UpdateRule.SIMULTANEOUS, true,
+                Optimizer.MOMENTUM, 0.9), new double[12]).usesLectureShapedStep());
+    }
+
     @Test
     void finiteActivationsWhoseSumOverflowsStillTrainExactly() {
         // 1-2-1 linear: both hidden outputs are 1e308, finite, but their sum (the proof's cheap bound) is ∞.
