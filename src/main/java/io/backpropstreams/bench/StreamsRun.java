@@ -17,7 +17,8 @@ import java.util.function.Consumer;
 /**
  * Runs a topology until a given number of committed records has appeared on one of its output
  * topics, and times it: from the first committed output to the last, so that start-up and the
- * first rebalance are not counted, and only what a read_committed reader can see counts.
+ * first rebalance are not counted, and only what a read_committed reader can see counts. A run so
+ * short that one commit made every record visible at once cannot be timed, and fails saying so.
  */
 public final class StreamsRun {
 
@@ -68,6 +69,11 @@ public final class StreamsRun {
                         }
                         progress.accept(count);
                     }
+                }
+                if (count == firstCount) {
+                    // one transaction made every record visible at once: there is no interval to time, and 0/s would be a false figure
+                    throw new UserException("all " + count + " records on '" + outputTopic + "' became visible in one poll (one commit),"
+                            + " so the run cannot be timed; give it more samples");
                 }
                 long commits = (long) metric(streams, "commit-total", "stream-thread-metrics");
                 double seconds = Math.max(1e-9, (lastNanos - firstNanos) / 1e9);

@@ -52,7 +52,8 @@ class BenchIT {
 
     @Test
     void theInProcessExtrasReportTheBigModelAgainstItsBaselineAndTheRerouting() throws Exception {
-        JsonNode f = bench("--samples", "2000", "--rounds", "1", "--latency-seconds", "0", "--big-samples", "2000", "--routing-samples", "2000");
+        // enough samples for each in-process run to span several commits (2,000 lecture samples can all land in one)
+        JsonNode f = bench("--samples", "2000", "--rounds", "1", "--latency-seconds", "0", "--big-samples", "4000", "--routing-samples", "30000");
         assertTrue(f.get("latency_samples") == null, "--latency-seconds 0 skips the latency run: " + f);
         for (String key : List.of("d_big_per_s", "d_baseline_per_s", "d_core_in_process_per_s", "e_direct_per_s", "e_rerouted_per_s")) {
             assertTrue(f.get(key).asDouble() > 0, key + " in " + f);
