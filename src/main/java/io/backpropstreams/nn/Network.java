@@ -156,12 +156,12 @@ public final class Network {
         Activation f2 = activation[2];
         double x0 = input[0];
         double x1 = input[1];
-        double z10 = ((0.0 + p[w1] * x0) + p[w1 + 1] * x1) + p[b1];
-        double z11 = ((0.0 + p[w1 + 2] * x0) + p[w1 + 3] * x1) + p[b1 + 1];
+        double z10 = dotOfTwo(p, w1, x0, x1) + p[b1];
+        double z11 = dotOfTwo(p, w1 + 2, x0, x1) + p[b1 + 1];
         double h0 = f1.apply(z10);
         double h1 = f1.apply(z11);
-        double z20 = ((0.0 + p[w2] * h0) + p[w2 + 1] * h1) + p[b2];
-        double z21 = ((0.0 + p[w2 + 2] * h0) + p[w2 + 3] * h1) + p[b2 + 1];
+        double z20 = dotOfTwo(p, w2, h0, h1) + p[b2];
+        double z21 = dotOfTwo(p, w2 + 2, h0, h1) + p[b2 + 1];
         double[] a0 = out[0];
         double[] a1 = out[1];
         double[] a2 = out[2];
@@ -199,18 +199,10 @@ public final class Network {
         double bound2 = eta * (Math.abs(d20) + Math.abs(d21)) * (Math.abs(h0) + Math.abs(h1) + one);
         double bound = paramBound + Math.max(Math.max(0.0, bound1), bound2);
         if (bound <= BOUND_LIMIT) {
-            double s = eta * d10;
-            p[w1] -= s * x0;
-            p[w1 + 1] -= s * x1;
-            double t = eta * d11;
-            p[w1 + 2] -= t * x0;
-            p[w1 + 3] -= t * x1;
-            double u = eta * d20;
-            p[w2] -= u * h0;
-            p[w2 + 1] -= u * h1;
-            double v = eta * d21;
-            p[w2 + 2] -= v * h0;
-            p[w2 + 3] -= v * h1;
+            double s = moveRowOfTwo(p, w1, eta * d10, x0, x1);
+            double t = moveRowOfTwo(p, w1 + 2, eta * d11, x0, x1);
+            double u = moveRowOfTwo(p, w2, eta * d20, h0, h1);
+            double v = moveRowOfTwo(p, w2 + 2, eta * d21, h0, h1);
             if (biases) {
                 p[b1] -= s;
                 p[b1 + 1] -= t;
@@ -313,8 +305,9 @@ public final class Network {
         this.rowBuffer = new double[widest];
         this.paramBound = maxAbs(this.params, 0, this.params.length);
         this.velocityBound = this.velocity == null ? 0.0 : maxAbs(this.velocity, 0, this.velocity.length);
-        boolean inputMajor = spec.optimizer() == Optimizer.SGD && !general && spec.updateRule() == UpdateRule.SIMULTANEOUS
-                && size[0] >= INPUT_MAJOR_MIN;
+        // plain SGD, every weight moved in place from deltas all taken first: what both special paths below rely on
+        boolean plainSimultaneousSgd = spec.optimizer() == Optimizer.SGD && !general && spec.updateRule() == UpdateRule.SIMULTANEOUS;
+        boolean inputMajor = plainSimultaneousSgd && size[0] >= INPUT_MAJOR_MIN;
         this.inputRows = inputMajor ? new double[size[0]][size[1]] : null;
         this.partial = inputMajor ? new double[4][size[1]] : null;
         this.scaledDelta = inputMajor ? new double[size[1]] : null;
@@ -322,9 +315,8 @@ public final class Network {
         if (inputMajor) {
             loadInputRows();
         }
-        this.lectureShaped = spec.layers().equals(List.of(2, 2, 2)) && activation[1] != Activation.SOFTMAX && activation[2] != Activation.SOFTMAX
-                && spec.optimizer() == Optimizer.SGD && !general && this.standardizer == null
-                && spec.updateRule() == UpdateRule.SIMULTANEOUS && spec.loss() != Loss.CATEGORICAL_CROSS_ENTROPY;
+        this.lectureShaped = plainSimultaneousSgd && spec.layers().equals(List.of(2, 2, 2)) && this.standardizer == null
+                && activation[1] != Activation.SOFTMAX && activation[2] != Activation.SOFTMAX && spec.loss() != Loss.CATEGORICAL_CROSS_ENTROPY;
     }
 
     /** {@link #inputRows} from {@link #params}. */
@@ -419,6 +411,18 @@ public final class Network {
         step++;
         optimizerStep++;
         return loss;
+    }
+
+    /** {@code (0.0 + w[k]·a0) + w[k+1]·a1}: {@link #dot} of a row of two, in its order. */
+    private static double dotOfTwo(double[] w, int k, double a0, double a1) {
+        return (0.0 + w[k] * a0) + w[k + 1] * a1;
+    }
+
+    /** {@code w[k] −= s·a0}, {@code w[k+1] −= s·a1}: a row of two moved by {@code s = η·δ_j}; returns {@code s} for the bias. */
+    private static double moveRowOfTwo(double[] w, int k, double s, double a0, double a1) {
+        w[k] -= s * a0;
+        w[k + 1] -= s * a1;
+        return s;
     }
 
     /**
